@@ -36,7 +36,8 @@ def main():
             continue
         entry = json.loads(line)
         result = entry.get("result", "")
-        xml = build / "meson-logs" / (entry["name"].split(" / ")[-1] + ".xml")
+        short = entry["name"].split(" / ")[-1]
+        xml = build / (short + ".xml")  # meson's --gtest_output target
         if entry.get("protocol") == "gtest" and xml.exists() and result in ("OK", "FAIL"):
             p, f, s = gtest_counts(xml)
             # A crash after some cases passed leaves no failure in the XML; count it.

@@ -15,9 +15,13 @@ std::string get_string(const GstStructure *s, const char *field) {
 void segment_meta_register() {
   static gsize once = 0;
   if (g_once_init_enter(&once)) {
-    static const gchar *tags[] = {nullptr};
-    // The default transform copies the structure, so the meta follows buffer copies.
-    gst_meta_register_custom(kSegmentMetaName, tags, nullptr, nullptr, nullptr);
+    // An application may hold two copies of this code (its own and the loaded plugin's); the
+    // meta is one, found by name, and registered by whichever copy comes first.
+    if (!gst_meta_get_info(kSegmentMetaName)) {
+      static const gchar *tags[] = {nullptr};
+      // The default transform copies the structure, so the meta follows buffer copies.
+      gst_meta_register_custom(kSegmentMetaName, tags, nullptr, nullptr, nullptr);
+    }
     g_once_init_leave(&once, 1);
   }
 }
