@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh || exit 1
 scripts/build.sh || exit 1
 scripts/build_fuzz.sh || exit 1
+rm -f build/*.xml  # stale per-test XML must not count
 meson test -C build --print-errorlogs --num-processes "${LP_TEST_JOBS:-2}" "$@"
 rc=$?
 python3 scripts/test_summary.py build || rc=1

@@ -398,8 +398,10 @@ Probe ffprobe_file(const std::string &path) {
       double dur = member_double(f, "pkt_duration_time");
       if (std::isnan(dur))
         dur = member_double(f, "duration_time");
+      const bool key = json_object_get_int_member_with_default(f, "key_frame", 0);
       if (probe.video_frames == 0)
-        probe.first_video_is_key = json_object_get_int_member_with_default(f, "key_frame", 0);
+        probe.first_video_is_key = key;
+      probe.key_frames += key ? 1 : 0;
       probe.video_frames++;
       video_bytes += member_double(f, "pkt_size");
       if (!std::isnan(pts)) {

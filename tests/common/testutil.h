@@ -96,6 +96,7 @@ struct Probe {
   int video_frames = 0;
   int audio_frames = 0;
   bool first_video_is_key = false;
+  int key_frames = 0;
   double video_start = -1;  // seconds, as written in the TS (3600 s base)
   double video_end = -1;    // last frame pts + duration
   double fps = 0;
