@@ -43,9 +43,12 @@ struct App {
 bool make_test_clip(const std::string &path) {
   const std::string desc =
       "videotestsrc num-buffers=300 pattern=smpte ! video/x-raw,width=1280,height=720,"
-      "framerate=30/1,format=I420 ! timeoverlay ! x264enc speed-preset=veryfast bitrate=3000 key-int-max=60 "
+      "framerate=30/1,format=I420 ! timeoverlay ! x264enc speed-preset=veryfast bitrate=3000 "
+      "key-int-max=60 "
       "option-string=scenecut=0 "
-      "! h264parse ! mpegtsmux name=m ! filesink location=\"" + path + "\" "
+      "! h264parse ! mpegtsmux name=m ! filesink location=\"" +
+      path +
+      "\" "
       "audiotestsrc num-buffers=470 samplesperbuffer=1024 ! audio/x-raw,rate=48000,channels=2 ! "
       "avenc_aac ! aacparse ! m.";
   GError *error = nullptr;
@@ -57,8 +60,8 @@ bool make_test_clip(const std::string &path) {
   }
   gst_element_set_state(p, GST_STATE_PLAYING);
   GstBus *bus = gst_element_get_bus(p);
-  GstMessage *msg = gst_bus_timed_pop_filtered(
-      bus, GST_CLOCK_TIME_NONE, GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+  GstMessage *msg = gst_bus_timed_pop_filtered(bus, GST_CLOCK_TIME_NONE,
+                                               GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
   const bool ok = msg && GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS;
   if (!ok && msg) {
     GError *err = nullptr;
@@ -157,8 +160,8 @@ void on_parsed_pad(GstElement *, GstPad *pad, gpointer data) {
     const bool is_aac = gst_caps_is_subset(caps, aac);
     gst_caps_unref(aac);
     input = is_aac ? add_branch(app, {}, {"aacparse"}, target)
-                   : add_branch(app, {"audioconvert", "audioresample", "avenc_aac"},
-                                {"aacparse"}, target);
+                   : add_branch(app, {"audioconvert", "audioresample", "avenc_aac"}, {"aacparse"},
+                                target);
   }
   gst_caps_unref(caps);
   if (target)
@@ -189,8 +192,8 @@ gboolean on_message(GstBus *, GstMessage *msg, gpointer data) {
       GError *err = nullptr;
       gchar *debug = nullptr;
       gst_message_parse_warning(msg, &err, &debug);
-      g_printerr("warning from %s: %s (%s)\n", GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)),
-                 err->message, debug ? debug : "");
+      g_printerr("warning from %s: %s (%s)\n", GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)), err->message,
+                 debug ? debug : "");
       g_error_free(err);
       g_free(debug);
       break;

@@ -83,8 +83,8 @@ static gboolean lp_s3_sink_start(GstBaseSink *sink) {
   GError *error = nullptr;
   std::unique_ptr<lp::ObjectStore> store = lp::open_object_store(location, &error);
   if (!store) {
-    GST_ELEMENT_ERROR(self, RESOURCE, OPEN_WRITE, ("Could not open the HLS location."), ("%s",
-                      error->message));
+    GST_ELEMENT_ERROR(self, RESOURCE, OPEN_WRITE, ("Could not open the HLS location."),
+                      ("%s", error->message));
     g_error_free(error);
     return FALSE;
   }
@@ -138,8 +138,8 @@ static GstFlowReturn lp_s3_sink_render(GstBaseSink *sink, GstBuffer *buffer) {
   g_bytes_unref(bytes);
   if (!ok) {
     GST_ELEMENT_ERROR(self, RESOURCE, WRITE,
-                      ("Could not write segment %" G_GUINT64_FORMAT " of rendition %s.",
-                       info->seq, info->rendition.c_str()),
+                      ("Could not write segment %" G_GUINT64_FORMAT " of rendition %s.", info->seq,
+                       info->rendition.c_str()),
                       ("%s", error->message));
     g_error_free(error);
     return GST_FLOW_ERROR;
@@ -152,9 +152,9 @@ static GstFlowReturn lp_s3_sink_render(GstBaseSink *sink, GstBuffer *buffer) {
       GST_ELEMENT(self),
       gst_message_new_element(
           GST_OBJECT(self),
-          gst_structure_new("lps3sink-segment", "rendition", G_TYPE_STRING,
-                            info->rendition.c_str(), "seq", G_TYPE_UINT64, info->seq, "duration",
-                            G_TYPE_DOUBLE, info->duration_seconds(), "location", G_TYPE_STRING,
+          gst_structure_new("lps3sink-segment", "rendition", G_TYPE_STRING, info->rendition.c_str(),
+                            "seq", G_TYPE_UINT64, info->seq, "duration", G_TYPE_DOUBLE,
+                            info->duration_seconds(), "location", G_TYPE_STRING,
                             published.segment_url.c_str(), "playlist", G_TYPE_STRING,
                             published.playlist_url.c_str(), "master", G_TYPE_STRING,
                             p->publisher->master_url().c_str(), nullptr)));
@@ -166,8 +166,8 @@ static gboolean lp_s3_sink_event(GstBaseSink *sink, GstEvent *event) {
   if (GST_EVENT_TYPE(event) == GST_EVENT_EOS && self->priv->publisher) {
     GError *error = nullptr;
     if (!self->priv->publisher->finish(&error)) {
-      GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Could not finish the playlists."), ("%s",
-                        error->message));
+      GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Could not finish the playlists."),
+                        ("%s", error->message));
       g_error_free(error);
       gst_event_unref(event);
       return FALSE;

@@ -43,8 +43,8 @@ static constexpr GstClockTime kTimestampJump = GST_SECOND;
 
 enum { PROP_0, PROP_TARGET_DURATION, PROP_MAX_DURATION, PROP_STREAM_ID };
 
-static GstStaticPadTemplate video_template = GST_STATIC_PAD_TEMPLATE(
-    "video", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS("video/x-h264"));
+static GstStaticPadTemplate video_template =
+    GST_STATIC_PAD_TEMPLATE("video", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS("video/x-h264"));
 
 static GstStaticPadTemplate audio_template = GST_STATIC_PAD_TEMPLATE(
     "audio", GST_PAD_SINK, GST_PAD_REQUEST,
@@ -130,10 +130,9 @@ struct _LpSegmenter {
 
 #define lp_segmenter_parent_class parent_class
 G_DEFINE_TYPE(LpSegmenter, lp_segmenter, GST_TYPE_BIN)
-GST_ELEMENT_REGISTER_DEFINE_WITH_CODE(lpsegmenter, "lpsegmenter", GST_RANK_NONE,
-                                      LP_TYPE_SEGMENTER,
-                                      GST_DEBUG_CATEGORY_INIT(lp_segmenter_debug, "lpsegmenter",
-                                                              0, "Livepeer segmenter"));
+GST_ELEMENT_REGISTER_DEFINE_WITH_CODE(lpsegmenter, "lpsegmenter", GST_RANK_NONE, LP_TYPE_SEGMENTER,
+                                      GST_DEBUG_CATEGORY_INIT(lp_segmenter_debug, "lpsegmenter", 0,
+                                                              "Livepeer segmenter"));
 
 static void reset_stream_state(LpSegmenter *self) {
   LpSegmenterPrivate *p = self->priv;
@@ -198,15 +197,15 @@ static void open_segment(LpSegmenter *self, GstPad *pad, GstBuffer *keyframe, Gs
   p->pending_discont = false;
   p->warned_long_gop = false;
 
-  GST_DEBUG_OBJECT(self, "segment %" G_GUINT64_FORMAT " starts at %" GST_TIME_FORMAT "%s",
-                   next.seq, GST_TIME_ARGS(start), next.discont ? " (discontinuity)" : "");
+  GST_DEBUG_OBJECT(self, "segment %" G_GUINT64_FORMAT " starts at %" GST_TIME_FORMAT "%s", next.seq,
+                   GST_TIME_ARGS(start), next.discont ? " (discontinuity)" : "");
   // mpegtsmux forwards this event just before the keyframe, after re-sending PAT/PMT: that is
   // where the collector cuts. The count carries the sequence number through.
   const GstClockTime stream_time =
       gst_segment_to_stream_time(&p->video_segment, GST_FORMAT_TIME, GST_BUFFER_PTS(keyframe));
-  gst_pad_push_event(pad, gst_video_event_new_downstream_force_key_unit(
-                              GST_BUFFER_PTS(keyframe), stream_time, start, TRUE,
-                              static_cast<guint>(next.seq)));
+  gst_pad_push_event(
+      pad, gst_video_event_new_downstream_force_key_unit(
+               GST_BUFFER_PTS(keyframe), stream_time, start, TRUE, static_cast<guint>(next.seq)));
   // Ask a live encoder upstream for the next keyframe at the target.
   gst_pad_send_event(pad, gst_video_event_new_upstream_force_key_unit(
                               start + p->target, TRUE, static_cast<guint>(next.seq + 1)));
@@ -256,8 +255,9 @@ static GstPadProbeReturn on_video_buffer(LpSegmenter *self, GstPad *pad, GstPadP
     }
     open_segment(self, pad, buf, pts_rt);
   } else {
-    const bool jumped = p->have_last_dts &&
-                        (dts < p->last_dts || dts > p->last_dts + static_cast<gint64>(kTimestampJump));
+    const bool jumped =
+        p->have_last_dts &&
+        (dts < p->last_dts || dts > p->last_dts + static_cast<gint64>(kTimestampJump));
     if (GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DISCONT) || jumped) {
       GST_INFO_OBJECT(self, "discontinuity at %" GST_STIME_FORMAT, GST_STIME_ARGS(dts));
       p->pending_discont = true;
@@ -568,9 +568,9 @@ static GstPad *lp_segmenter_request_new_pad(GstElement *element, GstPadTemplate 
   gst_element_sync_state_with_parent(queue);
 
   GstPad *ghost = gst_ghost_pad_new_from_template("audio", queue_sink, templ);
-  gst_pad_add_probe(queue_sink,
-                    GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
-                    audio_probe, self, nullptr);
+  gst_pad_add_probe(
+      queue_sink, GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
+      audio_probe, self, nullptr);
   gst_object_unref(queue_sink);
   gst_pad_set_active(ghost, TRUE);
   gst_element_add_pad(element, ghost);
@@ -739,16 +739,16 @@ static void lp_segmenter_init(LpSegmenter *self) {
     gst_object_unref(mux_pad);
 
     GstPad *filter_src = gst_element_get_static_pad(p->filter, "src");
-    gst_pad_add_probe(filter_src,
-                      GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER |
-                                      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
-                      video_probe, self, nullptr);
+    gst_pad_add_probe(
+        filter_src,
+        GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
+        video_probe, self, nullptr);
     gst_object_unref(filter_src);
   }
 
   GstPad *parse_sink = p->parse ? gst_element_get_static_pad(p->parse, "sink") : nullptr;
-  p->video_pad = gst_ghost_pad_new_from_template(
-      "video", parse_sink, gst_static_pad_template_get(&video_template));
+  p->video_pad = gst_ghost_pad_new_from_template("video", parse_sink,
+                                                 gst_static_pad_template_get(&video_template));
   if (parse_sink)
     gst_object_unref(parse_sink);
   gst_pad_add_probe(p->video_pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, video_caps_probe, self,
@@ -781,29 +781,29 @@ static void lp_segmenter_class_init(LpSegmenterClass *klass) {
 
   g_object_class_install_property(
       gobject_class, PROP_TARGET_DURATION,
-      g_param_spec_uint("target-duration", "Target duration",
-                        "Seconds after which a segment is cut at the next keyframe; a "
-                        "force-key-unit request goes upstream at that time",
-                        1, 3600, DEFAULT_TARGET_DURATION,
-                        GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-                                    GST_PARAM_MUTABLE_READY)));
+      g_param_spec_uint(
+          "target-duration", "Target duration",
+          "Seconds after which a segment is cut at the next keyframe; a "
+          "force-key-unit request goes upstream at that time",
+          1, 3600, DEFAULT_TARGET_DURATION,
+          GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
   g_object_class_install_property(
       gobject_class, PROP_MAX_DURATION,
-      g_param_spec_uint("max-duration", "Maximum duration",
-                        "Seconds a segment may run without a keyframe before a warning is posted "
-                        "(the cut still waits for a keyframe); also how long video may go "
-                        "without any keyframe, or audio without video, before an error",
-                        1, 3600, DEFAULT_MAX_DURATION,
-                        GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-                                    GST_PARAM_MUTABLE_READY)));
+      g_param_spec_uint(
+          "max-duration", "Maximum duration",
+          "Seconds a segment may run without a keyframe before a warning is posted "
+          "(the cut still waits for a keyframe); also how long video may go "
+          "without any keyframe, or audio without video, before an error",
+          1, 3600, DEFAULT_MAX_DURATION,
+          GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
   g_object_class_install_property(
       gobject_class, PROP_STREAM_ID,
-      g_param_spec_string("stream-id", "Stream ID",
-                          "Manifest/stream ID written into every segment's meta (NULL: 8 random "
-                          "hex digits, as go-livepeer names anonymous streams)",
-                          DEFAULT_STREAM_ID,
-                          GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-                                      GST_PARAM_MUTABLE_READY)));
+      g_param_spec_string(
+          "stream-id", "Stream ID",
+          "Manifest/stream ID written into every segment's meta (NULL: 8 random "
+          "hex digits, as go-livepeer names anonymous streams)",
+          DEFAULT_STREAM_ID,
+          GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
 
   gst_element_class_add_static_pad_template(element_class, &video_template);
   gst_element_class_add_static_pad_template(element_class, &audio_template);

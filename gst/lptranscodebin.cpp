@@ -198,8 +198,8 @@ static void complete_locked(LpTranscodeBin *self, size_t r, GstBuffer *finished,
   p->outbox->complete(r, token, lp::BufferPtr(make_rendition_segment(self, r, finished, *source)));
 }
 
-static void on_rendition_started(LpTranscodeBin *self, size_t r, guint token,
-                                 GstBuffer *finished, guint finished_token) {
+static void on_rendition_started(LpTranscodeBin *self, size_t r, guint token, GstBuffer *finished,
+                                 guint finished_token) {
   LpTranscodeBinPrivate *p = self->priv;
   std::lock_guard<std::mutex> guard(p->output_lock);
   complete_locked(self, r, finished, finished_token);
@@ -304,13 +304,14 @@ static lp::SegmentInfo derive_info(LpTranscodeBin *self, GstBuffer *buf,
 static GstClockTime shift(GstClockTime ts, GstClockTime from, GstClockTime to) {
   if (!GST_CLOCK_TIME_IS_VALID(ts))
     return GST_CLOCK_TIME_NONE;
-  const gint64 out = static_cast<gint64>(to) + (static_cast<gint64>(ts) - static_cast<gint64>(from));
+  const gint64 out =
+      static_cast<gint64>(to) + (static_cast<gint64>(ts) - static_cast<gint64>(from));
   return out >= 0 ? static_cast<GstClockTime>(out) : GST_CLOCK_TIME_NONE;
 }
 
 static void skip_segment(LpTranscodeBin *self, guint64 seq, const std::string &why) {
-  GST_ELEMENT_WARNING(self, STREAM, DEMUX, ("Segment %" G_GUINT64_FORMAT " is corrupt; skipped.",
-                                            seq),
+  GST_ELEMENT_WARNING(self, STREAM, DEMUX,
+                      ("Segment %" G_GUINT64_FORMAT " is corrupt; skipped.", seq),
                       ("%s", why.c_str()));
 }
 
@@ -340,8 +341,7 @@ static GstFlowReturn feed_segment(LpTranscodeBin *self, GstBuffer *buf, lp::Segm
       return GST_FLOW_ERROR;
     }
   } else if (info.discont && p->segments_in > 0) {
-    GST_INFO_OBJECT(self, "discontinuity before segment %" G_GUINT64_FORMAT "; draining",
-                    info.seq);
+    GST_INFO_OBJECT(self, "discontinuity before segment %" G_GUINT64_FORMAT "; draining", info.seq);
     if (!drain_ladder(self))
       return GST_FLOW_FLUSHING;
   }
@@ -508,9 +508,8 @@ static bool prepare(LpTranscodeBin *self) {
     return false;
   }
   if (choice.hardware_failed)
-    GST_ELEMENT_WARNING(self, RESOURCE, NOT_FOUND, ("Falling back to the %s chain.",
-                                                    p->chain->name),
-                        ("%s", report.c_str()));
+    GST_ELEMENT_WARNING(self, RESOURCE, NOT_FOUND,
+                        ("Falling back to the %s chain.", p->chain->name), ("%s", report.c_str()));
   GST_INFO_OBJECT(self, "transcoding with the %s chain (%s, %s, %s)%s%s", p->chain->name,
                   p->chain->decoder, p->chain->scaler, p->chain->encoder,
                   report.empty() ? "" : "; not used: ", report.c_str());

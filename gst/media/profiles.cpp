@@ -128,11 +128,13 @@ bool parse_json_profile(JsonNode *node, size_t index, VideoProfile *p, std::stri
     const char *text = JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING
                            ? json_node_get_string(n)
                            : nullptr;
-    const auto it = std::find_if(std::begin(kProfileNames), std::end(kProfileNames),
-                                 [&](const ProfileName &pn) { return text && pn.text == trim(text); });
+    const auto it =
+        std::find_if(std::begin(kProfileNames), std::end(kProfileNames),
+                     [&](const ProfileName &pn) { return text && pn.text == trim(text); });
     if (it == std::end(kProfileNames)) {
-      *error = where + ": \"profile\" must be H264Baseline, H264Main, H264High or "
-                       "H264ConstrainedHigh";
+      *error = where +
+               ": \"profile\" must be H264Baseline, H264Main, H264High or "
+               "H264ConstrainedHigh";
       return false;
     }
     p->profile = it->value;
@@ -149,8 +151,7 @@ bool parse_json_profile(JsonNode *node, size_t index, VideoProfile *p, std::stri
 }
 
 bool parse_json(const std::string &spec, std::vector<VideoProfile> *out, std::string *error) {
-  std::unique_ptr<JsonParser, decltype(&g_object_unref)> parser(json_parser_new(),
-                                                                 g_object_unref);
+  std::unique_ptr<JsonParser, decltype(&g_object_unref)> parser(json_parser_new(), g_object_unref);
   GError *err = nullptr;
   if (!json_parser_load_from_data(parser.get(), spec.c_str(), static_cast<gssize>(spec.size()),
                                   &err)) {
@@ -268,8 +269,8 @@ const char *h264_profile_caps_name(H264Profile profile) {
   return "";
 }
 
-void fit_to_box(int src_width, int src_height, int par_n, int par_d, int box_width,
-                int box_height, int *out_width, int *out_height) {
+void fit_to_box(int src_width, int src_height, int par_n, int par_d, int box_width, int box_height,
+                int *out_width, int *out_height) {
   if (par_n <= 0 || par_d <= 0)
     par_n = par_d = 1;
   const double display_w = static_cast<double>(src_width) * par_n / par_d;

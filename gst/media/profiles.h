@@ -40,7 +40,7 @@ const char *h264_profile_caps_name(H264Profile profile);
 
 // Fits a source picture (with its pixel aspect ratio) into the profile's box, keeping the
 // display aspect ratio; both sides come out even, as 4:2:0 encoders require.
-void fit_to_box(int src_width, int src_height, int par_n, int par_d, int box_width,
-                int box_height, int *out_width, int *out_height);
+void fit_to_box(int src_width, int src_height, int par_n, int par_d, int box_width, int box_height,
+                int *out_width, int *out_height);
 
 }  // namespace lp

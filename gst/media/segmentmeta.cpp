@@ -83,6 +83,8 @@ std::optional<SegmentInfo> segment_meta_get(GstBuffer *buffer) {
   return info;
 }
 
-GstCaps *segment_stream_caps() { return gst_caps_from_string(kSegmentStreamCapsString); }
+GstCaps *segment_stream_caps() {
+  return gst_caps_from_string(kSegmentStreamCapsString);
+}
 
 }  // namespace lp

@@ -7,7 +7,7 @@
 namespace lp::ts {
 namespace {
 
-constexpr size_t kMaxSection = 1024;      // PSI sections are at most 1021 bytes + header
+constexpr size_t kMaxSection = 1024;        // PSI sections are at most 1021 bytes + header
 constexpr size_t kMaxProbedPayload = 8192;  // enough for AUD + SPS + PPS + slice header
 
 uint32_t crc32_mpeg(const uint8_t *data, size_t size) {
@@ -20,7 +20,9 @@ uint32_t crc32_mpeg(const uint8_t *data, size_t size) {
   return crc;
 }
 
-bool is_video_type(uint8_t t) { return t == 0x01 || t == 0x02 || t == 0x1b || t == 0x24; }
+bool is_video_type(uint8_t t) {
+  return t == 0x01 || t == 0x02 || t == 0x1b || t == 0x24;
+}
 bool is_audio_type(uint8_t t) {
   return t == 0x03 || t == 0x04 || t == 0x0f || t == 0x11 || t == 0x81 || t == 0x87;
 }
@@ -316,6 +318,8 @@ std::string ScanResult::segment_problem() const {
   return {};
 }
 
-ScanResult scan(const uint8_t *data, size_t size) { return Scanner().run(data, size); }
+ScanResult scan(const uint8_t *data, size_t size) {
+  return Scanner().run(data, size);
+}
 
 }  // namespace lp::ts

@@ -58,6 +58,8 @@ struct ScanResult {
 ScanResult scan(const uint8_t *data, size_t size);
 
 // 90 kHz ticks to nanoseconds.
-inline uint64_t ticks_to_ns(uint64_t ticks) { return ticks * 100000 / 9; }
+inline uint64_t ticks_to_ns(uint64_t ticks) {
+  return ticks * 100000 / 9;
+}
 
 }  // namespace lp::ts

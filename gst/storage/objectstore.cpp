@@ -10,7 +10,7 @@
 
 namespace lp {
 
-G_DEFINE_QUARK(lp-object-store-error-quark, object_store_error)
+G_DEFINE_QUARK(lp - object - store - error - quark, object_store_error)
 
 bool object_key_is_valid(const std::string &key) {
   if (key.empty() || key.front() == '/' || key.back() == '/' || key.size() > 1024)
@@ -84,8 +84,8 @@ bool LocalStore::put(const std::string &key, GBytes *data, const ObjectAttrs &at
   g_autofree gchar *parent = g_path_get_dirname(path.c_str());
   if (g_mkdir_with_parents(parent, 0755) != 0) {
     const int err = errno;
-    g_set_error(error, LP_OBJECT_STORE_ERROR, kObjectStoreErrorIo, "cannot create '%s': %s",
-                parent, g_strerror(err));
+    g_set_error(error, LP_OBJECT_STORE_ERROR, kObjectStoreErrorIo, "cannot create '%s': %s", parent,
+                g_strerror(err));
     return false;
   }
   gsize size = 0;

@@ -32,10 +32,11 @@ struct Verdict {
 // Transcodes a few frames of test video through the chain.
 std::string run_probe(const ChainSpec &chain) {
   const std::string features = *chain.memory ? std::string("(") + chain.memory + ")" : "";
-  std::string desc = std::string("videotestsrc num-buffers=8 ! video/x-raw,width=320,height=240,"
-                                 "framerate=30/1 ! x264enc key-int-max=4 ! h264parse ! ") +
+  std::string desc = std::string(
+                         "videotestsrc num-buffers=8 ! video/x-raw,width=320,height=240,"
+                         "framerate=30/1 ! x264enc key-int-max=4 ! h264parse ! ") +
                      chain.decoder + " ! " + chain.scaler + " ! video/x-raw" + features +
-                     ",width=160,height=120 ! ";
+                     ",width=160,height=120,format=" + chain.format + " ! ";
   if (*chain.download)
     desc += std::string(chain.download) + " ! ";
   desc += std::string(chain.encoder) + " ! fakesink";
@@ -102,14 +103,15 @@ void set_if_exists(GstElement *element, const char *property, const char *value)
 
 const std::vector<ChainSpec> &candidate_chains() {
   static const std::vector<ChainSpec> chains = {
-      {"nvidia", Accel::kNvidia, "nvh264dec", "cudascale", "memory:CUDAMemory", "", "nvh264enc"},
+      {"nvidia", Accel::kNvidia, "nvh264dec", "cudaconvertscale", "memory:CUDAMemory", "NV12", "",
+       "nvh264enc"},
       // Datacenter GPUs (H100, H200, A100) decode and scale but have no NVENC.
-      {"nvidia-decode", Accel::kNvidia, "nvh264dec", "cudascale", "memory:CUDAMemory",
-       "cudadownload", "x264enc"},
-      {"va", Accel::kVaapi, "vah264dec", "vapostproc", "memory:VAMemory", "", "vah264enc"},
-      {"vaapi", Accel::kVaapi, "vaapih264dec", "vaapipostproc", "memory:VASurface", "",
+      {"nvidia-decode", Accel::kNvidia, "nvh264dec", "cudaconvertscale", "memory:CUDAMemory",
+       "NV12", "cudadownload", "x264enc"},
+      {"va", Accel::kVaapi, "vah264dec", "vapostproc", "memory:VAMemory", "NV12", "", "vah264enc"},
+      {"vaapi", Accel::kVaapi, "vaapih264dec", "vaapipostproc", "memory:VASurface", "NV12", "",
        "vaapih264enc"},
-      {"software", Accel::kSoftware, "avdec_h264", "videoscale", "", "", "x264enc"},
+      {"software", Accel::kSoftware, "avdec_h264", "videoconvertscale", "", "I420", "", "x264enc"},
   };
   return chains;
 }
@@ -152,8 +154,8 @@ ChainChoice choose_chain(Accel accel) {
       return choice;
     }
     choice.hardware_failed |= !it->second.absent;
-    choice.report += std::string(choice.report.empty() ? "" : "; ") + chain.name + ": " +
-                     it->second.failure;
+    choice.report +=
+        std::string(choice.report.empty() ? "" : "; ") + chain.name + ": " + it->second.failure;
   }
   return choice;
 }

@@ -18,11 +18,13 @@ namespace lp {
 enum class Accel { kAuto, kNvidia, kVaapi, kSoftware };
 
 struct ChainSpec {
-  const char *name;      // "nvidia", "nvidia-decode", "va", "vaapi", "software"
+  const char *name;  // "nvidia", "nvidia-decode", "va", "vaapi", "software"
   Accel family;
-  const char *decoder;   // element factory names
+  const char *decoder;  // element factory names
   const char *scaler;
-  const char *memory;    // caps feature of the scaled frames ("" = system memory)
+  const char *memory;  // caps feature of the scaled frames ("" = system memory)
+  // Pixel format of the scaled frames: 8-bit 4:2:0 whatever the source, as players expect.
+  const char *format;
   const char *download;  // element that brings frames to system memory, or ""
   const char *encoder;
 };

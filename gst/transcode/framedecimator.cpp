@@ -51,7 +51,8 @@ static GstCaps *lp_frame_decimator_fixate_caps(GstBaseTransform *trans, GstPadDi
     // Only ever lower the rate; a variable rate (0/1) stays as it is.
     if (n > 0 && self->max_n > 0 && gst_util_fraction_compare(n, d, self->max_n, self->max_d) > 0) {
       // 59.94 -> 29.97 rather than 30: keep every k-th frame when the ratio is (nearly) whole.
-      const double ratio = (static_cast<double>(n) / d) / (static_cast<double>(self->max_n) / self->max_d);
+      const double ratio =
+          (static_cast<double>(n) / d) / (static_cast<double>(self->max_n) / self->max_d);
       const gint k = static_cast<gint>(ratio + 0.5);
       if (k >= 2 && std::abs(ratio - k) < 0.01 * k) {
         gst_util_fraction_multiply(n, d, 1, k, &n, &d);
@@ -87,8 +88,8 @@ static gboolean lp_frame_decimator_set_caps(GstBaseTransform *trans, GstCaps *in
 
 static gboolean lp_frame_decimator_sink_event(GstBaseTransform *trans, GstEvent *event) {
   auto *self = LP_FRAME_DECIMATOR(trans);
-  if (gst_video_event_is_force_key_unit(event) ||
-      GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_STOP || GST_EVENT_TYPE(event) == GST_EVENT_SEGMENT)
+  if (gst_video_event_is_force_key_unit(event) || GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_STOP ||
+      GST_EVENT_TYPE(event) == GST_EVENT_SEGMENT)
     self->keep_next = TRUE;
   return GST_BASE_TRANSFORM_CLASS(lp_frame_decimator_parent_class)->sink_event(trans, event);
 }
@@ -161,9 +162,8 @@ static void lp_frame_decimator_class_init(LpFrameDecimatorClass *klass) {
   g_object_class_install_property(
       gobject_class, PROP_MAX_FRAMERATE,
       gst_param_spec_fraction("max-framerate", "Maximum frame rate",
-                              "Frames above this rate are dropped (0/1: no limit)", 0, 1,
-                              G_MAXINT, 1, 0, 1,
-                              GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)));
+                              "Frames above this rate are dropped (0/1: no limit)", 0, 1, G_MAXINT,
+                              1, 0, 1, GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)));
   gst_element_class_add_static_pad_template(element_class, &any_video_sink);
   gst_element_class_add_static_pad_template(element_class, &any_video_src);
   gst_element_class_set_static_metadata(element_class, "Frame decimator", "Filter/Video",

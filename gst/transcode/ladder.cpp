@@ -26,9 +26,9 @@ void set_if_exists(GstElement *element, const char *property, const char *value)
 bool link_request(GstElement *tee_or_mux_src, GstElement *sink, const char *request_template,
                   bool request_on_sink) {
   // Links src -> sink through a request pad on whichever side has the template.
-  GstPad *src_pad = request_on_sink ? gst_element_get_static_pad(tee_or_mux_src, "src")
-                                    : gst_element_request_pad_simple(tee_or_mux_src,
-                                                                     request_template);
+  GstPad *src_pad = request_on_sink
+                        ? gst_element_get_static_pad(tee_or_mux_src, "src")
+                        : gst_element_request_pad_simple(tee_or_mux_src, request_template);
   GstPad *sink_pad = request_on_sink ? gst_element_request_pad_simple(sink, request_template)
                                      : gst_element_get_static_pad(sink, "sink");
   const bool ok = src_pad && sink_pad && gst_pad_link(src_pad, sink_pad) == GST_PAD_LINK_OK;
@@ -150,7 +150,8 @@ bool Ladder::build_audio(GstCaps *audio_caps, std::string *error) {
   const char *parser_name = audio_parser_for(audio_caps);
   if (!parser_name) {
     // Not fatal: the renditions go out video-only.
-    GST_WARNING("audio %" GST_PTR_FORMAT " is not passed through", static_cast<gpointer>(audio_caps));
+    GST_WARNING("audio %" GST_PTR_FORMAT " is not passed through",
+                static_cast<gpointer>(audio_caps));
     return true;
   }
   GstElement *parser = add(parser_name, error);
@@ -170,16 +171,16 @@ bool Ladder::build_rendition(Rendition &r, std::string *error) {
   GstElement *queue = add("queue", error);
   if (!queue)
     return false;
-  g_object_set(queue, "max-size-buffers", kVideoQueueFrames, "max-size-bytes", 0,
-               "max-size-time", static_cast<guint64>(0), nullptr);
+  g_object_set(queue, "max-size-buffers", kVideoQueueFrames, "max-size-bytes", 0, "max-size-time",
+               static_cast<guint64>(0), nullptr);
   auto *decimator = GST_ELEMENT(g_object_new(LP_TYPE_FRAME_DECIMATOR, nullptr));
   gst_bin_add(bin_, decimator);
   elements_.push_back(decimator);
   if (r.profile.fps > 0)
-    gst_util_set_object_arg(G_OBJECT(decimator), "max-framerate",
-                            (std::to_string(r.profile.fps) + "/" +
-                             std::to_string(std::max(1, r.profile.fps_den)))
-                                .c_str());
+    gst_util_set_object_arg(
+        G_OBJECT(decimator), "max-framerate",
+        (std::to_string(r.profile.fps) + "/" + std::to_string(std::max(1, r.profile.fps_den)))
+            .c_str());
   GstElement *scaler = add(chain_.scaler, error);
   r.scale_filter = scaler ? add("capsfilter", error) : nullptr;
   if (!r.scale_filter)
@@ -197,8 +198,8 @@ bool Ladder::build_rendition(Rendition &r, std::string *error) {
   if (const char *h264_profile = h264_profile_caps_name(r.profile.profile); *h264_profile) {
     if (!(profile_filter = add("capsfilter", error)))
       return false;
-    GstCaps *caps = gst_caps_new_simple("video/x-h264", "profile", G_TYPE_STRING, h264_profile,
-                                        nullptr);
+    GstCaps *caps =
+        gst_caps_new_simple("video/x-h264", "profile", G_TYPE_STRING, h264_profile, nullptr);
     g_object_set(profile_filter, "caps", caps, nullptr);
     gst_caps_unref(caps);
   }
@@ -256,16 +257,15 @@ void Ladder::update_scaling(GstCaps *decoded_caps) {
   GstVideoInfo info;
   if (!gst_video_info_from_caps(&info, decoded_caps))
     return;
-  GstCapsFeatures *features =
-      gst_caps_features_copy(gst_caps_get_features(decoded_caps, 0));
+  GstCapsFeatures *features = gst_caps_features_copy(gst_caps_get_features(decoded_caps, 0));
   for (auto &r : renditions_) {
     int width = 0, height = 0;
     fit_to_box(GST_VIDEO_INFO_WIDTH(&info), GST_VIDEO_INFO_HEIGHT(&info),
                GST_VIDEO_INFO_PAR_N(&info), GST_VIDEO_INFO_PAR_D(&info), r->profile.width,
                r->profile.height, &width, &height);
     GstCaps *caps = gst_caps_new_simple("video/x-raw", "width", G_TYPE_INT, width, "height",
-                                        G_TYPE_INT, height, "pixel-aspect-ratio",
-                                        GST_TYPE_FRACTION, 1, 1, nullptr);
+                                        G_TYPE_INT, height, "pixel-aspect-ratio", GST_TYPE_FRACTION,
+                                        1, 1, "format", G_TYPE_STRING, chain_.format, nullptr);
     if (*chain_.memory)
       gst_caps_set_features(caps, 0, gst_caps_features_from_string(chain_.memory));
     else
@@ -341,8 +341,8 @@ gboolean Ladder::collect_event(GstPad *pad, GstObject *, GstEvent *event) {
     case GST_EVENT_CUSTOM_DOWNSTREAM:
       if (gst_video_event_is_force_key_unit(event)) {
         guint token = 0;
-        gst_video_event_parse_downstream_force_key_unit(event, nullptr, nullptr, nullptr,
-                                                        nullptr, &token);
+        gst_video_event_parse_downstream_force_key_unit(event, nullptr, nullptr, nullptr, nullptr,
+                                                        &token);
         const bool had = r->collecting;
         const guint finished_token = r->token;
         GstBuffer *finished = had ? ladder->take_segment(*r) : nullptr;
@@ -393,7 +393,9 @@ void Ladder::start_stream(const std::string &stream_id, GstCaps *video_caps, Gst
   start(audio_feed_, "/audio", audio_caps);
 }
 
-void Ladder::set_video_caps(GstCaps *caps) { gst_pad_push_event(video_feed_, gst_event_new_caps(caps)); }
+void Ladder::set_video_caps(GstCaps *caps) {
+  gst_pad_push_event(video_feed_, gst_event_new_caps(caps));
+}
 
 void Ladder::mark_segment_start(guint token) {
   push_video_event(gst_event_new_custom(
@@ -401,7 +403,9 @@ void Ladder::mark_segment_start(guint token) {
       gst_structure_new(kSegmentStartEvent, "token", G_TYPE_UINT, token, nullptr)));
 }
 
-GstFlowReturn Ladder::push_video(GstBuffer *buffer) { return gst_pad_push(video_feed_, buffer); }
+GstFlowReturn Ladder::push_video(GstBuffer *buffer) {
+  return gst_pad_push(video_feed_, buffer);
+}
 
 GstFlowReturn Ladder::push_audio(GstBuffer *buffer) {
   if (!audio_feed_) {
@@ -411,7 +415,9 @@ GstFlowReturn Ladder::push_audio(GstBuffer *buffer) {
   return gst_pad_push(audio_feed_, buffer);
 }
 
-void Ladder::push_video_event(GstEvent *event) { gst_pad_push_event(video_feed_, event); }
+void Ladder::push_video_event(GstEvent *event) {
+  gst_pad_push_event(video_feed_, event);
+}
 
 void Ladder::push_audio_event(GstEvent *event) {
   if (audio_feed_)

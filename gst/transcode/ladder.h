@@ -40,8 +40,7 @@ class Ladder {
   struct Callbacks {
     // Rendition r started segment `token`; `finished` holds the bytes of the segment it was on
     // (nullptr when it was on none), with the token of that segment in `finished_token`.
-    std::function<void(size_t r, guint token, GstBuffer *finished, guint finished_token)>
-        started;
+    std::function<void(size_t r, guint token, GstBuffer *finished, guint finished_token)> started;
     // Rendition r reached EOS; `finished` as above.
     std::function<void(size_t r, GstBuffer *finished, guint finished_token)> ended;
   };

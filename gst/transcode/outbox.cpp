@@ -37,7 +37,9 @@ void Outbox::advance(size_t r, guint token) {
   p.token = std::max(p.token, token);
 }
 
-void Outbox::end(size_t r) { progress_.at(r).ended = true; }
+void Outbox::end(size_t r) {
+  progress_.at(r).ended = true;
+}
 
 bool Outbox::all_ended() const {
   return std::all_of(progress_.begin(), progress_.end(), [](const Progress &p) { return p.ended; });

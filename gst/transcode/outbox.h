@@ -22,7 +22,7 @@ using BufferPtr = std::unique_ptr<GstBuffer, BufferUnref>;
 struct Bundle {
   guint token = 0;
   SegmentInfo source;
-  BufferPtr source_buffer;  // set when the source rendition is passed through
+  BufferPtr source_buffer;            // set when the source rendition is passed through
   std::vector<BufferPtr> renditions;  // one slot per rendition; empty when it produced none
 };
 

@@ -72,7 +72,13 @@ std::string clip(const ClipSpec &s) {
   // A unique temporary name and a rename: parallel tests may make the same clip.
   const std::string tmp = path + ".tmp" + std::to_string(getpid());
   std::vector<std::string> argv = {
-      "ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+      "ffmpeg",
+      "-v",
+      "error",
+      "-y",
+      "-f",
+      "lavfi",
+      "-i",
       "testsrc2=size=" + std::to_string(s.width) + "x" + std::to_string(s.height) +
           ":rate=" + std::to_string(s.fps_num) + "/" + std::to_string(s.fps_den)};
   if (s.audio) {
@@ -118,7 +124,9 @@ TempDir::~TempDir() {
   }
 }
 
-bool RunResult::has_error() const { return !of_type(GST_MESSAGE_ERROR).empty(); }
+bool RunResult::has_error() const {
+  return !of_type(GST_MESSAGE_ERROR).empty();
+}
 
 std::string RunResult::first_error() const {
   auto errors = of_type(GST_MESSAGE_ERROR);
@@ -182,8 +190,8 @@ static bool record(GstMessage *msg, RunResult *result) {
   return done;
 }
 
-static GstMessageType kWatched = GstMessageType(GST_MESSAGE_ERROR | GST_MESSAGE_WARNING |
-                                                GST_MESSAGE_EOS | GST_MESSAGE_ELEMENT);
+static GstMessageType kWatched =
+    GstMessageType(GST_MESSAGE_ERROR | GST_MESSAGE_WARNING | GST_MESSAGE_EOS | GST_MESSAGE_ELEMENT);
 
 RunResult run_pipeline(GstElement *pipeline, int timeout_seconds) {
   RunResult result;
@@ -334,7 +342,8 @@ std::string read_file(const std::string &path) {
 
 void write_file(const std::string &path, const std::vector<uint8_t> &bytes) {
   std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char *>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char *>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
 }
 
 static double member_double(JsonObject *o, const char *name) {
@@ -378,7 +387,8 @@ Probe ffprobe_file(const std::string &path) {
       probe.height = static_cast<int>(json_object_get_int_member_with_default(s, "height", 0));
       int n = 0, d = 1;
       if (std::sscanf(json_object_get_string_member_with_default(s, "avg_frame_rate", "0/1"),
-                      "%d/%d", &n, &d) == 2 && d > 0)
+                      "%d/%d", &n, &d) == 2 &&
+          d > 0)
         probe.fps = static_cast<double>(n) / d;
     }
   }

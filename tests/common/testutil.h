@@ -28,7 +28,7 @@ struct ClipSpec {
   int fps_num = 30;
   int fps_den = 1;
   double seconds = 6;
-  int gop = 30;           // frames between keyframes
+  int gop = 30;  // frames between keyframes
   bool audio = true;
   bool bframes = true;
   int bitrate_kbps = 1500;
@@ -107,7 +107,8 @@ Probe ffprobe_segment(const std::vector<uint8_t> &bytes);
 Probe ffprobe_file(const std::string &path);
 
 // Runs a command; returns its exit status and captures stdout+stderr.
-int run_command(const std::vector<std::string> &argv, std::string *output, int timeout_seconds = 300);
+int run_command(const std::vector<std::string> &argv, std::string *output,
+                int timeout_seconds = 300);
 
 std::string read_file(const std::string &path);
 void write_file(const std::string &path, const std::vector<uint8_t> &bytes);

@@ -168,8 +168,8 @@ TEST(Profiles, JsonAsGoLivepeerWritesIt) {
   EXPECT_EQ(p[1].bitrate, 250000);
   EXPECT_EQ(p[1].gop_ms, -1);
   EXPECT_EQ(p[1].fps_den, 1);
-  ASSERT_TRUE(parse_profiles(R"({"profiles":[{"width":640,"height":360,"bitrate":800000}]})", &p,
-                             &error));
+  ASSERT_TRUE(
+      parse_profiles(R"({"profiles":[{"width":640,"height":360,"bitrate":800000}]})", &p, &error));
   EXPECT_EQ(p[0].name, "360p");
 }
 
@@ -180,8 +180,8 @@ TEST(Profiles, JsonErrorsNameTheField) {
   EXPECT_THAT(error, HasSubstr("\"height\""));
   EXPECT_FALSE(parse_profiles(R"([{"width":640,"height":-3,"bitrate":100000}])", &p, &error));
   EXPECT_THAT(error, HasSubstr("\"height\""));
-  EXPECT_FALSE(parse_profiles(R"([{"name":"../x","width":640,"height":360,"bitrate":100000}])",
-                              &p, &error));
+  EXPECT_FALSE(
+      parse_profiles(R"([{"name":"../x","width":640,"height":360,"bitrate":100000}])", &p, &error));
   EXPECT_THAT(error, HasSubstr("name"));
   EXPECT_FALSE(parse_profiles("[1,2", &p, &error));
   EXPECT_THAT(error, HasSubstr("JSON"));
@@ -244,8 +244,8 @@ TEST(HlsPlaylist, SlidingWindowKeepsSequencesConsistent) {
   std::vector<std::string> removed;
   for (int i = 0; i < 7; ++i) {
     const bool discont = i == 1 || i == 5;
-    for (const auto &e : pl.add({"s/" + std::to_string(i) + ".ts", "s/" + std::to_string(i) + ".ts",
-                                 2.0, discont}))
+    for (const auto &e :
+         pl.add({"s/" + std::to_string(i) + ".ts", "s/" + std::to_string(i) + ".ts", 2.0, discont}))
       removed.push_back(e.key);
   }
   EXPECT_EQ(removed, (std::vector<std::string>{"s/0.ts", "s/1.ts", "s/2.ts", "s/3.ts"}));
@@ -261,10 +261,14 @@ TEST(HlsPlaylist, SlidingWindowKeepsSequencesConsistent) {
 
 TEST(HlsPlaylist, MasterListsEveryRenditionAndBandwidthOnlyGrows) {
   MasterPlaylist master;
-  EXPECT_TRUE(master.update({"source", "source.m3u8", 4000000, 1280, 720, 30, 1, "avc1.64001f,mp4a.40.2"}));
-  EXPECT_TRUE(master.update({"P360p30fps16x9", "P360p30fps16x9.m3u8", 1000000, 640, 360, 30000, 1001, "avc1.64001e"}));
-  EXPECT_FALSE(master.update({"source", "source.m3u8", 4100000, 1280, 720, 30, 1, "avc1.64001f,mp4a.40.2"}));
-  EXPECT_TRUE(master.update({"source", "source.m3u8", 6000000, 1280, 720, 30, 1, "avc1.64001f,mp4a.40.2"}));
+  EXPECT_TRUE(
+      master.update({"source", "source.m3u8", 4000000, 1280, 720, 30, 1, "avc1.64001f,mp4a.40.2"}));
+  EXPECT_TRUE(master.update(
+      {"P360p30fps16x9", "P360p30fps16x9.m3u8", 1000000, 640, 360, 30000, 1001, "avc1.64001e"}));
+  EXPECT_FALSE(
+      master.update({"source", "source.m3u8", 4100000, 1280, 720, 30, 1, "avc1.64001f,mp4a.40.2"}));
+  EXPECT_TRUE(
+      master.update({"source", "source.m3u8", 6000000, 1280, 720, 30, 1, "avc1.64001f,mp4a.40.2"}));
   const std::string text = master.render();
   EXPECT_THAT(text, HasSubstr("#EXT-X-STREAM-INF:BANDWIDTH=6600000,RESOLUTION=1280x720,"
                               "FRAME-RATE=30.000,CODECS=\"avc1.64001f,mp4a.40.2\"\nsource.m3u8\n"));

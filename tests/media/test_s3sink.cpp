@@ -13,12 +13,16 @@ using ::testing::Not;
 
 namespace {
 
-bool exists(const std::string &path) { return g_file_test(path.c_str(), G_FILE_TEST_EXISTS); }
+bool exists(const std::string &path) {
+  return g_file_test(path.c_str(), G_FILE_TEST_EXISTS);
+}
 
 std::string ladder_to(const std::string &clip, const std::string &sink_props) {
-  return "filesrc location=" + clip + " ! tsdemux name=d d. ! queue ! h264parse ! "
+  return "filesrc location=" + clip +
+         " ! tsdemux name=d d. ! queue ! h264parse ! "
          "lpsegmenter name=s ! lptranscodebin include-source=true profiles=P240p30fps16x9,"
-         "P144p30fps16x9 ! lps3sink " + sink_props + " d. ! queue ! aacparse ! s.audio";
+         "P144p30fps16x9 ! lps3sink " +
+         sink_props + " d. ! queue ! aacparse ! s.audio";
 }
 
 ClipSpec small_clip(double seconds) {
@@ -103,7 +107,8 @@ TEST(S3SinkLocal, ABufferWithoutSegmentMetaIsAClearError) {
   test::TempDir dir;
   GstElement *pipeline = gst_parse_launch(
       ("appsrc name=src format=time caps=\"video/mpegts,systemstream=true,packetsize=188\" ! "
-       "lps3sink location=" + dir.path())
+       "lps3sink location=" +
+       dir.path())
           .c_str(),
       nullptr);
   GstElement *src = gst_bin_get_by_name(GST_BIN(pipeline), "src");

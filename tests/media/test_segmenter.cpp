@@ -16,14 +16,18 @@ namespace {
 
 std::string demux_to_segmenter(const std::string &clip, const std::string &segmenter_props,
                                bool audio) {
-  std::string d = "filesrc location=" + clip + " ! tsdemux name=d d. ! queue ! h264parse ! "
-                  "lpsegmenter name=s " + segmenter_props + " ! appsink name=out";
+  std::string d = "filesrc location=" + clip +
+                  " ! tsdemux name=d d. ! queue ! h264parse ! "
+                  "lpsegmenter name=s " +
+                  segmenter_props + " ! appsink name=out";
   if (audio)
     d += " d. ! queue ! aacparse ! s.audio";
   return d;
 }
 
-double seconds(GstClockTime t) { return static_cast<double>(t) / GST_SECOND; }
+double seconds(GstClockTime t) {
+  return static_cast<double>(t) / GST_SECOND;
+}
 
 // Encoded H.264 frames (with caps) from a test source, for appsrc-driven tests.
 struct Encoded {
@@ -40,7 +44,8 @@ struct Encoded {
 void encode(int frames, int keyint, Encoded *out) {
   const std::string desc = "videotestsrc num-buffers=" + std::to_string(frames) +
                            " ! video/x-raw,width=160,height=120,framerate=30/1 ! x264enc "
-                           "key-int-max=" + std::to_string(keyint) +
+                           "key-int-max=" +
+                           std::to_string(keyint) +
                            " bframes=0 ! h264parse ! video/x-h264,stream-format=byte-stream,"
                            "alignment=au ! appsink name=out sync=false";
   GstElement *pipeline = gst_parse_launch(desc.c_str(), nullptr);
@@ -172,10 +177,26 @@ TEST(Segmenter, VideoWithoutAnyKeyframeIsAClearError) {
   test::TempDir dir;
   const std::string path = dir.file("nokey.ts");
   std::string out;
-  ASSERT_EQ(test::run_command({"ffmpeg", "-v", "error", "-f", "lavfi", "-i",
-                               "testsrc2=size=160x120:rate=30", "-t", "5", "-c:v", "libx264",
-                               "-g", "1000", "-bf", "0", "-bsf:v", "filter_units=remove_types=5",
-                               "-f", "mpegts", path},
+  ASSERT_EQ(test::run_command({"ffmpeg",
+                               "-v",
+                               "error",
+                               "-f",
+                               "lavfi",
+                               "-i",
+                               "testsrc2=size=160x120:rate=30",
+                               "-t",
+                               "5",
+                               "-c:v",
+                               "libx264",
+                               "-g",
+                               "1000",
+                               "-bf",
+                               "0",
+                               "-bsf:v",
+                               "filter_units=remove_types=5",
+                               "-f",
+                               "mpegts",
+                               path},
                               &out),
             0)
       << out;
@@ -227,10 +248,10 @@ TEST(Segmenter, NonH264RefusesToLinkWithAClearMessage) {
 TEST(Segmenter, MarksDiscontinuitiesAndStreamsBeforeEos) {
   Encoded enc;
   encode(180, 30, &enc);
-  GstElement *pipeline =
-      gst_parse_launch("appsrc name=src format=time ! lpsegmenter target-duration=2 ! "
-                       "appsink name=out sync=false",
-                       nullptr);
+  GstElement *pipeline = gst_parse_launch(
+      "appsrc name=src format=time ! lpsegmenter target-duration=2 ! "
+      "appsink name=out sync=false",
+      nullptr);
   ASSERT_NE(pipeline, nullptr);
   GstElement *src = gst_bin_get_by_name(GST_BIN(pipeline), "src");
   GstElement *sink = gst_bin_get_by_name(GST_BIN(pipeline), "out");

@@ -16,20 +16,22 @@ using ::testing::HasSubstr;
 namespace {
 
 std::string segments_of(const std::string &clip, bool audio, const std::string &transcode) {
-  std::string d = "filesrc location=" + clip + " ! tsdemux name=d d. ! queue ! h264parse ! "
-                  "lpsegmenter name=s ! " + transcode + " ! appsink name=out";
+  std::string d = "filesrc location=" + clip +
+                  " ! tsdemux name=d d. ! queue ! h264parse ! "
+                  "lpsegmenter name=s ! " +
+                  transcode + " ! appsink name=out";
   if (audio)
     d += " d. ! queue ! aacparse ! s.audio";
   return d;
 }
 
-
 // Source segments made by lpsegmenter, to replay (possibly damaged) through appsrc.
 std::vector<test::Segment> source_segments(const ClipSpec &spec) {
-  const test::Collected c = test::collect_segments(
-      "filesrc location=" + test::clip(spec) + " ! tsdemux name=d d. ! queue ! h264parse ! "
-      "lpsegmenter name=s ! appsink name=out" +
-      (spec.audio ? " d. ! queue ! aacparse ! s.audio" : ""));
+  const test::Collected c =
+      test::collect_segments("filesrc location=" + test::clip(spec) +
+                             " ! tsdemux name=d d. ! queue ! h264parse ! "
+                             "lpsegmenter name=s ! appsink name=out" +
+                             (spec.audio ? " d. ! queue ! aacparse ! s.audio" : ""));
   EXPECT_FALSE(c.run.has_error()) << c.run.first_error();
   return c.segments;
 }
@@ -48,7 +50,8 @@ GstBuffer *segment_buffer(const std::vector<uint8_t> &bytes, const SegmentInfo *
 test::Collected replay(std::vector<GstBuffer *> input, const std::string &props) {
   GstElement *pipeline = gst_parse_launch(
       ("appsrc name=src format=time caps=\"video/mpegts,systemstream=true,packetsize=188\" ! "
-       "lptranscodebin " + props + " ! appsink name=out sync=false")
+       "lptranscodebin " +
+       props + " ! appsink name=out sync=false")
           .c_str(),
       nullptr);
   GstElement *src = gst_bin_get_by_name(GST_BIN(pipeline), "src");
@@ -75,7 +78,8 @@ test::Collected replay(std::vector<GstBuffer *> input, const std::string &props)
   }
   c.run.eos = gst_app_sink_is_eos(GST_APP_SINK(sink));
   while (GstMessage *msg = gst_bus_pop(bus)) {
-    if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR || GST_MESSAGE_TYPE(msg) == GST_MESSAGE_WARNING) {
+    if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR ||
+        GST_MESSAGE_TYPE(msg) == GST_MESSAGE_WARNING) {
       GError *err = nullptr;
       gchar *debug = nullptr;
       if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR)
@@ -106,8 +110,9 @@ TEST(TranscodeBin, RenditionsFollowTheProfilesAndTheSourceTiming) {
   spec.height = 720;
   spec.seconds = 4;
   spec.bitrate_kbps = 3000;
-  const test::Collected c = test::collect_segments(segments_of(
-      test::clip(spec), true, std::string("lptranscodebin include-source=true profiles=") + kLadder));
+  const test::Collected c = test::collect_segments(
+      segments_of(test::clip(spec), true,
+                  std::string("lptranscodebin include-source=true profiles=") + kLadder));
   ASSERT_FALSE(c.run.has_error()) << c.run.first_error();
   ASSERT_TRUE(c.run.eos);
   // Grouped by input segment: source, then the renditions in profile order.
@@ -172,10 +177,10 @@ TEST(TranscodeBin, PortraitKeepsItsAspectRatio) {
   EXPECT_EQ(landscape.segments[0].info.height, 360);
 
   // A portrait box given as JSON holds it at half size.
-  const test::Collected portrait = test::collect_segments(segments_of(
-      test::clip(spec), false,
-      R"(lptranscodebin profiles="[{\"name\":\"tall\",\"width\":180,\"height\":320,)"
-      R"(\"bitrate\":400000,\"fps\":30}]")"));
+  const test::Collected portrait = test::collect_segments(
+      segments_of(test::clip(spec), false,
+                  R"(lptranscodebin profiles="[{\"name\":\"tall\",\"width\":180,\"height\":320,)"
+                  R"(\"bitrate\":400000,\"fps\":30}]")"));
   ASSERT_FALSE(portrait.run.has_error()) << portrait.run.first_error();
   ASSERT_TRUE(portrait.run.eos);
   ASSERT_EQ(portrait.segments.size(), 1u);
