@@ -20,10 +20,10 @@
  */
 #include "lpsegmenter.h"
 
+#include "media/segmentbytes.h"
 #include "media/segmentmeta.h"
 #include "media/tsscan.h"
 
-#include <gst/base/gstadapter.h>
 #include <gst/video/video.h>
 
 #include <atomic>
@@ -117,7 +117,7 @@ struct LpSegmenterPrivate {
   std::map<guint64, OpenSegment> segments;
 
   // Collector (the muxer's streaming thread).
-  GstAdapter *adapter = nullptr;
+  lp::SegmentBytes bytes;
   bool collecting = false;
   guint64 collecting_seq = 0;
   bool src_started = false;
@@ -148,7 +148,7 @@ static void reset_stream_state(LpSegmenter *self) {
     std::lock_guard<std::mutex> guard(p->lock);
     p->segments.clear();
   }
-  gst_adapter_clear(p->adapter);
+  p->bytes.clear();
   p->collecting = false;
 }
 
@@ -410,7 +410,7 @@ static GstPadProbeReturn audio_probe(GstPad *pad, GstPadProbeInfo *info, gpointe
 
 static GstFlowReturn push_segment(LpSegmenter *self) {
   LpSegmenterPrivate *p = self->priv;
-  const gsize size = gst_adapter_available(p->adapter);
+  const gsize size = p->bytes.size();
   const guint64 seq = p->collecting_seq;
   OpenSegment seg;
   {
@@ -418,15 +418,15 @@ static GstFlowReturn push_segment(LpSegmenter *self) {
     auto it = p->segments.find(seq);
     if (it == p->segments.end()) {
       GST_WARNING_OBJECT(self, "no bookkeeping for segment %" G_GUINT64_FORMAT, seq);
-      gst_adapter_clear(p->adapter);
+      p->bytes.clear();
       return GST_FLOW_OK;
     }
     seg = it->second;
     p->segments.erase(it);
   }
-  if (size == 0)
+  GstBuffer *buf = p->bytes.take();
+  if (!buf)
     return GST_FLOW_OK;
-  GstBuffer *buf = gst_adapter_take_buffer(p->adapter, size);
 
   lp::SegmentInfo info;
   info.seq = seq;
@@ -488,12 +488,19 @@ static GstFlowReturn collect_chain(GstPad *pad, GstObject *parent, GstBuffer *bu
   (void)parent;
   LpSegmenter *self = LP_SEGMENTER(gst_pad_get_element_private(pad));
   LpSegmenterPrivate *p = self->priv;
-  if (!p->collecting) {
-    // Audio muxed before the first keyframe cannot start a segment; it is dropped.
-    gst_buffer_unref(buf);
-    return GST_FLOW_OK;
-  }
-  gst_adapter_push(p->adapter, buf);
+  // Audio muxed before the first keyframe cannot start a segment; it is dropped.
+  if (p->collecting)
+    p->bytes.append(buf);
+  gst_buffer_unref(buf);
+  return GST_FLOW_OK;
+}
+
+static GstFlowReturn collect_chain_list(GstPad *pad, GstObject *parent, GstBufferList *list) {
+  (void)parent;
+  LpSegmenterPrivate *p = LP_SEGMENTER(gst_pad_get_element_private(pad))->priv;
+  if (p->collecting)
+    p->bytes.append(list);
+  gst_buffer_list_unref(list);
   return GST_FLOW_OK;
 }
 
@@ -528,7 +535,7 @@ static gboolean collect_event(GstPad *pad, GstObject *parent, GstEvent *event) {
     case GST_EVENT_FLUSH_START:
       return gst_pad_push_event(p->srcpad, event);
     case GST_EVENT_FLUSH_STOP:
-      gst_adapter_clear(p->adapter);
+      p->bytes.clear();
       p->collecting = false;
       return gst_pad_push_event(p->srcpad, event);
     default:
@@ -701,14 +708,12 @@ static void lp_segmenter_get_property(GObject *object, guint prop_id, GValue *va
 static void lp_segmenter_finalize(GObject *object) {
   LpSegmenter *self = LP_SEGMENTER(object);
   gst_object_unref(self->priv->collect_pad);
-  g_object_unref(self->priv->adapter);
   delete self->priv;
   G_OBJECT_CLASS(parent_class)->finalize(object);
 }
 
 static void lp_segmenter_init(LpSegmenter *self) {
   LpSegmenterPrivate *p = self->priv = new LpSegmenterPrivate();
-  p->adapter = gst_adapter_new();
   gst_segment_init(&p->video_segment, GST_FORMAT_TIME);
   gst_segment_init(&p->audio_segment, GST_FORMAT_TIME);
 
@@ -763,6 +768,7 @@ static void lp_segmenter_init(LpSegmenter *self) {
   gst_object_ref_sink(p->collect_pad);
   gst_pad_set_element_private(p->collect_pad, self);
   gst_pad_set_chain_function(p->collect_pad, collect_chain);
+  gst_pad_set_chain_list_function(p->collect_pad, collect_chain_list);
   gst_pad_set_event_function(p->collect_pad, collect_event);
   if (p->mux) {
     GstPad *mux_src = gst_element_get_static_pad(p->mux, "src");

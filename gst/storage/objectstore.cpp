@@ -5,6 +5,9 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -89,14 +92,38 @@ bool LocalStore::put(const std::string &key, GBytes *data, const ObjectAttrs &at
     return false;
   }
   gsize size = 0;
-  const gchar *bytes = static_cast<const gchar *>(g_bytes_get_data(data, &size));
-  // CONSISTENT writes a temporary file and renames it over the target.
-  GError *io_error = nullptr;
-  if (!g_file_set_contents_full(path.c_str(), bytes ? bytes : "", static_cast<gssize>(size),
-                                G_FILE_SET_CONTENTS_CONSISTENT, 0644, &io_error)) {
+  const auto *bytes = static_cast<const guint8 *>(g_bytes_get_data(data, &size));
+  // A temporary file renamed over the target: readers see the old object or the new one.
+  // No fsync: a live HLS tree is rewritten every few seconds, and syncing every segment and
+  // playlist costs more than the muxing (durability across power loss is not promised).
+  std::string tmp = path + ".tmp-XXXXXX";
+  const int fd = g_mkstemp_full(tmp.data(), O_WRONLY | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    const int err = errno;
     g_set_error(error, LP_OBJECT_STORE_ERROR, kObjectStoreErrorIo, "cannot write '%s': %s",
-                path.c_str(), io_error->message);
-    g_error_free(io_error);
+                path.c_str(), g_strerror(err));
+    return false;
+  }
+  gsize done = 0;
+  while (done < size) {
+    const ssize_t n = ::write(fd, bytes + done, size - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      const int err = n < 0 ? errno : EIO;
+      ::close(fd);
+      g_unlink(tmp.c_str());
+      g_set_error(error, LP_OBJECT_STORE_ERROR, kObjectStoreErrorIo, "cannot write '%s': %s",
+                  path.c_str(), g_strerror(err));
+      return false;
+    }
+    done += static_cast<gsize>(n);
+  }
+  if (::close(fd) != 0 || g_rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    g_unlink(tmp.c_str());
+    g_set_error(error, LP_OBJECT_STORE_ERROR, kObjectStoreErrorIo, "cannot write '%s': %s",
+                path.c_str(), g_strerror(err));
     return false;
   }
   return true;

@@ -5,6 +5,8 @@
 
 #include <gst/video/video.h>
 
+#include <algorithm>
+
 GST_DEBUG_CATEGORY_STATIC(lp_ladder_debug);
 #define GST_CAT_DEFAULT lp_ladder_debug
 
@@ -69,16 +71,31 @@ std::unique_ptr<Ladder> Ladder::build(GstBin *bin, const ChainSpec &chain,
     r->index = i;
     r->profile = profiles[i];
     r->ladder = ladder.get();
-    r->adapter = gst_adapter_new();
     ladder->renditions_.push_back(std::move(r));
   }
   if (!ladder->build_video(error))
     return nullptr;
   if (audio_caps && !ladder->build_audio(audio_caps, error))
     return nullptr;
-  for (auto &r : ladder->renditions_)
-    if (!ladder->build_rendition(*r, error))
+  // Larger renditions first, so a cascade parent exists before its children.
+  std::vector<size_t> order(ladder->renditions_.size());
+  for (size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    const VideoProfile &pa = ladder->renditions_[a]->profile;
+    const VideoProfile &pb = ladder->renditions_[b]->profile;
+    return pa.width * pa.height > pb.width * pb.height;
+  });
+  std::vector<bool> feeds_others(order.size(), false);
+  for (size_t i = 0; i < order.size(); ++i)
+    if (const int parent = ladder->cascade_parent(i); parent >= 0)
+      feeds_others[parent] = true;
+  for (size_t i : order) {
+    const int parent = ladder->cascade_parent(i);
+    GstElement *input = parent < 0 ? ladder->video_tee_ : ladder->renditions_[parent]->scaled_tee;
+    if (!ladder->build_rendition(*ladder->renditions_[i], input, feeds_others[i], error))
       return nullptr;
+  }
   // Bring the new elements to the bin's state, downstream first.
   for (auto it = ladder->elements_.rbegin(); it != ladder->elements_.rend(); ++it)
     gst_element_sync_state_with_parent(*it);
@@ -106,7 +123,6 @@ Ladder::~Ladder() {
       gst_pad_set_active(r->collect_pad, FALSE);
       gst_object_unref(r->collect_pad);
     }
-    g_object_unref(r->adapter);
   }
 }
 
@@ -167,7 +183,32 @@ bool Ladder::build_audio(GstCaps *audio_caps, std::string *error) {
   return true;
 }
 
-bool Ladder::build_rendition(Rendition &r, std::string *error) {
+int Ladder::cascade_parent(size_t r) const {
+  const VideoProfile &child = renditions_[r]->profile;
+  int best = -1;
+  for (size_t p = 0; p < renditions_.size(); ++p) {
+    const VideoProfile &parent = renditions_[p]->profile;
+    if (p == r || parent.width < child.width || parent.height < child.height)
+      continue;
+    // Same box: only the first of equal boxes may parent the others, never each other.
+    if (parent.width == child.width && parent.height == child.height && p > r)
+      continue;
+    // The parent must keep at least the child's frames.
+    const bool rate_ok =
+        parent.fps == 0 ||
+        (child.fps > 0 && gst_util_fraction_compare(parent.fps, std::max(1, parent.fps_den),
+                                                    child.fps, std::max(1, child.fps_den)) >= 0);
+    if (!rate_ok)
+      continue;
+    const VideoProfile *current = best < 0 ? nullptr : &renditions_[best]->profile;
+    if (!current || parent.width * parent.height < current->width * current->height)
+      best = static_cast<int>(p);
+  }
+  return best;
+}
+
+bool Ladder::build_rendition(Rendition &r, GstElement *input_tee, bool feeds_others,
+                             std::string *error) {
   GstElement *queue = add("queue", error);
   if (!queue)
     return false;
@@ -210,13 +251,24 @@ bool Ladder::build_rendition(Rendition &r, std::string *error) {
   g_object_set(parse, "config-interval", -1, nullptr);
 
   std::vector<GstElement *> chain = {queue, decimator, scaler, r.scale_filter};
+  if (feeds_others) {
+    // The renditions that scale from this one take their frames here.
+    r.scaled_tee = add("tee", error);
+    GstElement *encoder_queue = r.scaled_tee ? add("queue", error) : nullptr;
+    if (!encoder_queue)
+      return false;
+    g_object_set(encoder_queue, "max-size-buffers", kVideoQueueFrames, "max-size-bytes", 0,
+                 "max-size-time", static_cast<guint64>(0), nullptr);
+    chain.push_back(r.scaled_tee);
+    chain.push_back(encoder_queue);
+  }
   if (download)
     chain.push_back(download);
   chain.push_back(encoder);
   if (profile_filter)
     chain.push_back(profile_filter);
   chain.push_back(parse);
-  bool linked = link_request(video_tee_, queue, "src_%u", false);
+  bool linked = link_request(input_tee, queue, "src_%u", false);
   for (size_t i = 0; linked && i + 1 < chain.size(); ++i)
     linked = gst_element_link(chain[i], chain[i + 1]);
   linked = linked && link_request(parse, mux, "sink_%d", true);
@@ -246,6 +298,7 @@ bool Ladder::build_rendition(Rendition &r, std::string *error) {
   gst_object_ref_sink(r.collect_pad);
   gst_pad_set_element_private(r.collect_pad, &r);
   gst_pad_set_chain_function(r.collect_pad, collect_chain);
+  gst_pad_set_chain_list_function(r.collect_pad, collect_chain_list);
   gst_pad_set_event_function(r.collect_pad, collect_event);
   GstPad *mux_src = gst_element_get_static_pad(mux, "src");
   gst_pad_link_full(mux_src, r.collect_pad, GST_PAD_LINK_CHECK_NOTHING);
@@ -320,17 +373,24 @@ Ladder::Format Ladder::format(size_t r) const {
 }
 
 GstBuffer *Ladder::take_segment(Rendition &r) {
-  const gsize size = gst_adapter_available(r.adapter);
   r.collecting = false;
-  return size ? gst_adapter_take_buffer(r.adapter, size) : nullptr;
+  return r.bytes.take();
 }
 
+// Nothing before the first segment start can be a segment: it is dropped.
 GstFlowReturn Ladder::collect_chain(GstPad *pad, GstObject *, GstBuffer *buf) {
   auto *r = static_cast<Rendition *>(gst_pad_get_element_private(pad));
   if (r->collecting)
-    gst_adapter_push(r->adapter, buf);
-  else
-    gst_buffer_unref(buf);  // nothing before the first segment start can be a segment
+    r->bytes.append(buf);
+  gst_buffer_unref(buf);
+  return GST_FLOW_OK;
+}
+
+GstFlowReturn Ladder::collect_chain_list(GstPad *pad, GstObject *, GstBufferList *list) {
+  auto *r = static_cast<Rendition *>(gst_pad_get_element_private(pad));
+  if (r->collecting)
+    r->bytes.append(list);
+  gst_buffer_list_unref(list);
   return GST_FLOW_OK;
 }
 
@@ -358,7 +418,7 @@ gboolean Ladder::collect_event(GstPad *pad, GstObject *, GstEvent *event) {
       break;
     }
     case GST_EVENT_FLUSH_STOP:
-      gst_adapter_clear(r->adapter);
+      r->bytes.clear();
       r->collecting = false;
       break;
     default:
