@@ -17,16 +17,15 @@ std::string format_duration(double seconds) {
 
 MediaPlaylist::MediaPlaylist(unsigned window, double target_seconds)
     : window_(window),
-      target_duration_(target_seconds > 0
-                           ? static_cast<unsigned>(std::ceil(target_seconds - 1e-6))
-                           : 0) {}
+      target_duration_(target_seconds > 0 ? static_cast<unsigned>(std::ceil(target_seconds - 1e-6))
+                                          : 0) {}
 
 std::vector<MediaPlaylist::Entry> MediaPlaylist::add(Entry entry) {
   const double rounded_ms = std::llround(entry.duration * 1000.0) / 1000.0;
   // EXTINF rounded to the nearest integer must not exceed TARGETDURATION.
   if (target_duration_ == 0 || std::lround(rounded_ms) > static_cast<long>(target_duration_))
-    target_duration_ = std::max(target_duration_,
-                                static_cast<unsigned>(std::ceil(std::max(rounded_ms, 1.0))));
+    target_duration_ =
+        std::max(target_duration_, static_cast<unsigned>(std::ceil(std::max(rounded_ms, 1.0))));
   entries_.push_back(std::move(entry));
   std::vector<Entry> removed;
   while (window_ > 0 && entries_.size() > window_) {

@@ -19,8 +19,8 @@ namespace lp {
 class MediaPlaylist {
  public:
   struct Entry {
-    std::string uri;   // relative to the playlist
-    std::string key;   // object key of the segment
+    std::string uri;      // relative to the playlist
+    std::string key;      // object key of the segment
     double duration = 0;  // seconds
     bool discont = false;
   };
@@ -50,7 +50,7 @@ class MasterPlaylist {
  public:
   struct Variant {
     std::string rendition;
-    std::string uri;  // media playlist, relative to the master
+    std::string uri;         // media playlist, relative to the master
     uint64_t bandwidth = 0;  // peak bits per second
     int width = 0;
     int height = 0;

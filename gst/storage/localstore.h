@@ -10,8 +10,7 @@ class LocalStore final : public ObjectStore {
   // The directory is created (with parents) if missing.
   static std::unique_ptr<LocalStore> open(const std::string &dir, GError **error);
 
-  bool put(const std::string &key, GBytes *data, const ObjectAttrs &attrs,
-           GError **error) override;
+  bool put(const std::string &key, GBytes *data, const ObjectAttrs &attrs, GError **error) override;
   bool remove(const std::string &key, GError **error) override;
   std::string url(const std::string &key) const override;
   std::string describe() const override { return root_; }

@@ -1,6 +1,7 @@
 #include "storage/objectstore.h"
 
 #include "storage/localstore.h"
+#include "storage/s3store.h"
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -10,7 +11,7 @@
 
 namespace lp {
 
-G_DEFINE_QUARK(lp-object-store-error-quark, object_store_error)
+G_DEFINE_QUARK(lp - object - store - error - quark, object_store_error)
 
 bool object_key_is_valid(const std::string &key) {
   if (key.empty() || key.front() == '/' || key.back() == '/' || key.size() > 1024)
@@ -51,8 +52,20 @@ std::unique_ptr<ObjectStore> open_object_store(const std::string &location, GErr
     }
     return LocalStore::open(path, error);
   }
+  if (is_s3_location(location)) {
+    S3Location s3;
+    std::string why;
+    if (!resolve_s3_location(location, {}, &s3, &why)) {
+      g_set_error(error, LP_OBJECT_STORE_ERROR, kObjectStoreErrorLocation, "%s", why.c_str());
+      return nullptr;
+    }
+    return S3Store::open(s3, {}, nullptr, error);
+  }
   g_set_error(error, LP_OBJECT_STORE_ERROR, kObjectStoreErrorLocation,
-              "unsupported location scheme '%s': use a directory path or file:///dir", scheme);
+              "unsupported location scheme '%s': use a directory path, file:///dir, "
+              "s3://ACCESS:SECRET@REGION/BUCKET[/prefix] or "
+              "s3+http(s)://ACCESS:SECRET@HOST[:PORT]/BUCKET[/prefix]",
+              scheme);
   return nullptr;
 }
 
@@ -84,8 +97,8 @@ bool LocalStore::put(const std::string &key, GBytes *data, const ObjectAttrs &at
   g_autofree gchar *parent = g_path_get_dirname(path.c_str());
   if (g_mkdir_with_parents(parent, 0755) != 0) {
     const int err = errno;
-    g_set_error(error, LP_OBJECT_STORE_ERROR, kObjectStoreErrorIo, "cannot create '%s': %s",
-                parent, g_strerror(err));
+    g_set_error(error, LP_OBJECT_STORE_ERROR, kObjectStoreErrorIo, "cannot create '%s': %s", parent,
+                g_strerror(err));
     return false;
   }
   gsize size = 0;
