@@ -147,6 +147,10 @@ static void post_store_error(LpS3Sink *self, const GError *error, const std::str
   if (self->priv->error_posted.exchange(true))
     return;
   const int code = error->domain == LP_OBJECT_STORE_ERROR ? error->code : lp::kObjectStoreErrorIo;
+  // The details below add sentences of their own.
+  std::string detail = error->message;
+  while (!detail.empty() && (detail.back() == '.' || detail.back() == ' '))
+    detail.pop_back();
   switch (code) {
     case lp::kObjectStoreErrorAuth:
       GST_ELEMENT_ERROR(self, RESOURCE, NOT_AUTHORIZED,
@@ -154,33 +158,33 @@ static void post_store_error(LpS3Sink *self, const GError *error, const std::str
                         ("%s. Check access-key and secret-access-key (or ACCESS:SECRET in the "
                          "location, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) and that the "
                          "key may write to the bucket.",
-                         error->message));
+                         detail.c_str()));
       break;
     case lp::kObjectStoreErrorNotFound:
       GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND,
                         ("The bucket of %s does not exist.", where.c_str()),
-                        ("%s. Create the bucket or fix the location.", error->message));
+                        ("%s. Create the bucket or fix the location.", detail.c_str()));
       break;
     case lp::kObjectStoreErrorUnreachable:
       GST_ELEMENT_ERROR(self, RESOURCE, OPEN_WRITE,
                         ("Could not reach the object store at %s.", where.c_str()),
                         ("%s. Is the server running and endpoint-uri (or the location's "
                          "host) right?",
-                         error->message));
+                         detail.c_str()));
       break;
     case lp::kObjectStoreErrorServer:
       GST_ELEMENT_ERROR(
           self, RESOURCE, WRITE,
           ("The object store at %s kept failing; uploads were retried.", where.c_str()),
-          ("%s", error->message));
+          ("%s", detail.c_str()));
       break;
     case lp::kObjectStoreErrorLocation:
       GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Could not use the HLS location."),
-                        ("%s", error->message));
+                        ("%s", detail.c_str()));
       break;
     default:
       GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Could not write to %s.", where.c_str()),
-                        ("%s", error->message));
+                        ("%s", detail.c_str()));
       break;
   }
 }
@@ -265,8 +269,12 @@ static gboolean lp_s3_sink_start(GstBaseSink *sink) {
   GError *error = nullptr;
   std::unique_ptr<lp::ObjectStore> store;
   const bool remote = !s.presigned_post.empty() || lp::is_s3_location(s.location);
-  const std::string where =
-      s.presigned_post.empty() ? lp::redact_location(s.location) : "the presigned POST URL";
+  std::string where = "the presigned POST URL";
+  if (s.presigned_post.empty()) {
+    lp::S3Location parsed;
+    where = lp::parse_s3_location(s.location, &parsed, nullptr) ? parsed.describe()
+                                                                : lp::redact_location(s.location);
+  }
   if (remote)
     store = open_remote_store(self, s, &error);
   else
