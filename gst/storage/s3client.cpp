@@ -135,10 +135,10 @@ S3Client::Outcome S3Client::attempt(const HttpRequest &request, HttpResponse *re
   }
   SoupMessageHeaders *headers = soup_message_get_request_headers(msg);
   for (const auto &[name, value] : signed_request.headers) {
-    // libsoup writes Host itself from the URL (the same host:port we signed) and the body's
-    // Content-Type from set_request_body.
+    // libsoup writes Host itself from the URL (the same host:port we signed) and, when there
+    // is a body, Content-Type from set_request_body.
     if (g_ascii_strcasecmp(name.c_str(), "host") == 0 ||
-        g_ascii_strcasecmp(name.c_str(), "content-type") == 0)
+        (request.body && g_ascii_strcasecmp(name.c_str(), "content-type") == 0))
       continue;
     soup_message_headers_append(headers, name.c_str(), value.c_str());
   }

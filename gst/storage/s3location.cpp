@@ -124,16 +124,14 @@ bool is_s3_location(const std::string &url) {
 }
 
 std::string redact_location(const std::string &url) {
-  // scheme://user:secret@host...: everything between the first ':' after "//" and the last
-  // '@' of the authority is the secret.
+  // scheme://user:secret@host...: the secret runs from the first ':' after "//" to the last
+  // '@'. Taking the last '@' of the whole string also covers a secret with an unencoded '/'
+  // (which ends the authority early); at worst a path with an '@' is masked too.
   const size_t slashes = url.find("://");
   if (slashes == std::string::npos)
     return url;
   const size_t authority = slashes + 3;
-  size_t end = url.find_first_of("/?#", authority);
-  if (end == std::string::npos)
-    end = url.size();
-  const size_t at = url.rfind('@', end);
+  const size_t at = url.rfind('@');
   if (at == std::string::npos || at < authority)
     return url;
   const size_t colon = url.find(':', authority);
