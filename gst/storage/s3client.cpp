@@ -26,7 +26,7 @@ int error_code_for_status(unsigned status, const std::string &s3_code) {
   if (status == 403 || s3_code == "InvalidAccessKeyId" || s3_code == "SignatureDoesNotMatch" ||
       s3_code == "ExpiredToken" || s3_code == "InvalidToken")
     return kObjectStoreErrorAuth;
-  if (s3_code == "NoSuchBucket" || (status == 404 && s3_code.empty()))
+  if (status == 404 || s3_code == "NoSuchBucket" || s3_code == "NoSuchKey")
     return kObjectStoreErrorNotFound;
   return kObjectStoreErrorRefused;
 }
