@@ -159,8 +159,8 @@ bool PresignedPost::from_json(const std::string &json, PresignedPost *out, std::
     if (!json_object_has_member(o, required))
       return fail(std::string("\"") + required + "\" is missing");
   }
-  const char *scheme = g_uri_peek_scheme(post.url.c_str());
-  if (!scheme || (g_strcmp0(scheme, "http") != 0 && g_strcmp0(scheme, "https") != 0))
+  if (g_ascii_strncasecmp(post.url.c_str(), "http://", 7) != 0 &&
+      g_ascii_strncasecmp(post.url.c_str(), "https://", 8) != 0)
     return fail("\"url\" must be an http(s) URL");
   while (!post.url.empty() && post.url.back() == '/')
     post.url.pop_back();

@@ -5,6 +5,7 @@
 #include <glib.h>
 
 #include <cstdlib>
+#include <cstring>
 
 namespace lp {
 namespace {
@@ -118,9 +119,12 @@ bool s3_bucket_name_is_valid(const std::string &bucket) {
 }
 
 bool is_s3_location(const std::string &url) {
-  const char *scheme = g_uri_peek_scheme(url.c_str());
-  return scheme && (g_str_equal(scheme, "s3") || g_str_equal(scheme, "s3+http") ||
-                    g_str_equal(scheme, "s3+https"));
+  // Not g_uri_peek_scheme: it interns every scheme it sees, and locations come from the network.
+  for (const char *prefix : {"s3://", "s3+http://", "s3+https://"}) {
+    if (g_ascii_strncasecmp(url.c_str(), prefix, strlen(prefix)) == 0)
+      return true;
+  }
+  return false;
 }
 
 std::string redact_location(const std::string &url) {
@@ -150,8 +154,8 @@ bool parse_s3_location(const std::string &url, S3Location *out, std::string *err
     return fail("expected s3://, s3+http:// or s3+https://");
   if (url.find_first_of(" \t\r\n") != std::string::npos)
     return fail("blanks are not allowed; percent-encode them");
-  gchar *scheme = nullptr, *user = nullptr, *password = nullptr, *host = nullptr, *path = nullptr,
-        *query = nullptr, *fragment = nullptr;
+  g_autofree gchar *scheme = nullptr, *user = nullptr, *password = nullptr, *host = nullptr,
+                   *path = nullptr, *query = nullptr, *fragment = nullptr;
   gint port = -1;
   // GLib's own message could quote the URL with its secret; say why in our words instead.
   if (!g_uri_split_with_user(url.c_str(), GUriFlags(G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED),
@@ -160,9 +164,6 @@ bool parse_s3_location(const std::string &url, S3Location *out, std::string *err
     return fail(
         "not a URL (a secret containing '/', '@' or ':' must be percent-encoded, e.g. / as %2F)");
   }
-  g_autofree gchar *scheme_owned = scheme, *user_owned = user, *password_owned = password,
-                   *host_owned = host, *path_owned = path, *query_owned = query,
-                   *fragment_owned = fragment;
   if (query || fragment)
     return fail("a query or fragment is not part of an S3 location");
   S3Location loc;
@@ -172,8 +173,9 @@ bool parse_s3_location(const std::string &url, S3Location *out, std::string *err
     return fail("credentials must be ACCESS_KEY:SECRET");
   const std::string host_str = unescape(host);
   if (!host_is_valid(host_str))
-    return fail(g_str_equal(scheme, "s3") ? "missing region (s3://ACCESS:SECRET@REGION/BUCKET)"
-                                          : "missing or invalid host");
+    return fail(g_ascii_strcasecmp(scheme, "s3") == 0
+                    ? "missing region (s3://ACCESS:SECRET@REGION/BUCKET)"
+                    : "missing or invalid host");
   const std::string rest = trim_slashes(unescape(path));
   const size_t slash = rest.find('/');
   loc.bucket = rest.substr(0, slash);
@@ -184,7 +186,8 @@ bool parse_s3_location(const std::string &url, S3Location *out, std::string *err
     return fail("'" + loc.bucket + "' is not a valid bucket name");
   if (!loc.prefix.empty() && !object_key_is_valid(loc.prefix))
     return fail("the key prefix must be a relative path without '.', '..' or empty parts");
-  if (g_str_equal(scheme, "s3")) {
+  const bool aws = g_ascii_strcasecmp(scheme, "s3") == 0;
+  if (aws) {
     if (port > 0)
       return fail("s3:// names a region, not a host; use s3+https://HOST:PORT/BUCKET");
     loc.scheme = "https";
@@ -192,7 +195,7 @@ bool parse_s3_location(const std::string &url, S3Location *out, std::string *err
     // A dotted bucket breaks the wildcard TLS certificate of virtual-host names.
     loc.path_style = loc.bucket.find('.') != std::string::npos;
   } else {
-    loc.scheme = g_str_equal(scheme, "s3+http") ? "http" : "https";
+    loc.scheme = g_ascii_strcasecmp(scheme, "s3+http") == 0 ? "http" : "https";
     loc.host = host_str;
     loc.port = port > 0 ? static_cast<unsigned>(port) : 0;
     loc.region = region_from_host(host_str);
@@ -203,18 +206,15 @@ bool parse_s3_location(const std::string &url, S3Location *out, std::string *err
 }
 
 bool apply_endpoint(const std::string &endpoint, S3Location *out, std::string *error) {
-  gchar *scheme = nullptr, *host = nullptr;
+  g_autofree gchar *scheme = nullptr, *host = nullptr;
   gint port = -1;
   if (!g_uri_split_network(endpoint.c_str(), G_URI_FLAGS_NONE, &scheme, &host, &port, nullptr) ||
       !scheme || !host) {
-    g_free(scheme);
-    g_free(host);
     if (error)
       *error = "invalid endpoint-uri '" + redact_location(endpoint) +
                "': expected http(s)://HOST[:PORT]";
     return false;
   }
-  g_autofree gchar *scheme_owned = scheme, *host_owned = host;
   g_autofree gchar *lower = g_ascii_strdown(scheme, -1);
   const std::string s = lower;
   if (s != "http" && s != "https") {
