@@ -512,7 +512,7 @@ TEST(UploadQueue, SegmentsGoInParallelButNeverAfterTheirPlaylist) {
   EXPECT_EQ(seq_seen[0], 20);
   EXPECT_EQ(seq_seen[1], 20);
   EXPECT_GT(shared.max_in_flight.load(), 1);  // segments overlapped
-  EXPECT_EQ(queue->stats().stored, 81u);  // 80 puts and the delete
+  EXPECT_EQ(queue->stats().stored, 81u);      // 80 puts and the delete
 }
 
 TEST(UploadQueue, FullQueueWaitsAndWarnsButDropsNothing) {
