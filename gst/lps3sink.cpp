@@ -6,24 +6,57 @@
  * `<rendition>/<seq>.ts`, a media playlist `<rendition>.m3u8` per rendition and one master
  * playlist listing every rendition with BANDWIDTH, RESOLUTION, FRAME-RATE and CODECS.
  *
- * Each segment is stored (temporary file + rename) before the playlist that names it. Live
- * playlists keep a sliding window of #lps3sink:playlist-length segments; at EOS every media
- * playlist gets EXT-X-ENDLIST.
+ * The destination is a directory, an S3 bucket or a presigned POST policy:
  *
- * After each segment the sink posts an element message "lps3sink-segment" with the fields
- * rendition, seq, duration (seconds), location (the segment's URL), playlist and master (URLs).
+ * - a directory path or `file:///dir`: each object is written as a temporary file and renamed.
+ * - `s3://ACCESS:SECRET@REGION/BUCKET[/prefix]` (AWS) or
+ *   `s3+http(s)://ACCESS:SECRET@HOST[:PORT]/BUCKET[/prefix]` (any S3-compatible server, path
+ *   style). Credentials, region and endpoint may instead come from #lps3sink:access-key,
+ *   #lps3sink:secret-access-key, #lps3sink:session-token, #lps3sink:region,
+ *   #lps3sink:endpoint-uri, or from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
+ *   AWS_REGION (AWS_DEFAULT_REGION) and AWS_ENDPOINT_URL_S3 (AWS_ENDPOINT_URL), in that order
+ *   of precedence: property, location, environment. Requests are signed with AWS Signature
+ *   Version 4. The secret never appears in messages, logs or in what the location reads back.
+ * - #lps3sink:presigned-post: a presigned POST policy (JSON, as an orchestrator hands it out)
+ *   that allows uploads under one key prefix, without any secret.
  *
- * ## Example launch line
+ * Uploads run on #lps3sink:concurrency workers behind a queue of #lps3sink:max-pending
+ * objects, so a slow network does not stall the streaming thread until the queue is full; then
+ * the sink waits (backpressure) and posts a warning, and never drops anything. A segment is
+ * always stored before any playlist that names it. Failed requests are retried with jittered
+ * exponential backoff on 5xx answers, timeouts and connection errors (#lps3sink:retry-attempts);
+ * refused credentials or a missing bucket are an error at once. At start the sink checks that
+ * the bucket answers. At EOS every queued object is stored before the EOS goes on; setting the
+ * pipeline to NULL abandons uploads in flight promptly. Objects larger than
+ * #lps3sink:part-size go as multipart uploads.
+ *
+ * Live playlists keep a sliding window of #lps3sink:playlist-length segments and are stored
+ * with a short Cache-Control; at EOS every media playlist gets EXT-X-ENDLIST.
+ *
+ * Once a segment and its playlist are stored, the sink posts an element message
+ * "lps3sink-segment" with the fields rendition, seq, duration (seconds), location (the
+ * segment's URL), playlist and master (URLs).
+ *
+ * ## Example launch lines
  * |[
  * gst-launch-1.0 -e videotestsrc is-live=true ! x264enc tune=zerolatency ! h264parse ! \
  *   lpsegmenter ! lptranscodebin ! lps3sink location=/tmp/hls
+ * AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... gst-launch-1.0 -e videotestsrc is-live=true ! \
+ *   x264enc tune=zerolatency ! h264parse ! lpsegmenter ! \
+ *   lps3sink location=s3://eu-west-1/my-bucket/live/stream1
+ * gst-launch-1.0 -e ... ! lpsegmenter ! \
+ *   lps3sink location=s3+http://minio:minio123@127.0.0.1:9000/hls/stream1
  * ]|
  */
 #include "lps3sink.h"
 
 #include "media/segmentmeta.h"
 #include "storage/hlspublisher.h"
+#include "storage/presignedpost.h"
+#include "storage/s3store.h"
+#include "storage/uploadqueue.h"
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -35,21 +68,67 @@ GST_DEBUG_CATEGORY_STATIC(lp_s3_sink_debug);
 #define DEFAULT_PLAYLIST_LENGTH 6
 #define DEFAULT_DELETE_SEGMENTS FALSE
 #define DEFAULT_MASTER_PLAYLIST "index.m3u8"
+#define DEFAULT_ACCESS_KEY nullptr
+#define DEFAULT_SECRET_ACCESS_KEY nullptr
+#define DEFAULT_SESSION_TOKEN nullptr
+#define DEFAULT_REGION nullptr
+#define DEFAULT_ENDPOINT_URI nullptr
+#define DEFAULT_FORCE_PATH_STYLE FALSE
+#define DEFAULT_PRESIGNED_POST nullptr
+#define DEFAULT_PART_SIZE (8 * 1024 * 1024)
+#define DEFAULT_CONCURRENCY 4
+#define DEFAULT_MAX_PENDING 16
+#define DEFAULT_RETRY_ATTEMPTS 8
+#define DEFAULT_REQUEST_TIMEOUT 15
 
-enum { PROP_0, PROP_LOCATION, PROP_PLAYLIST_LENGTH, PROP_DELETE_SEGMENTS, PROP_MASTER_PLAYLIST };
+enum {
+  PROP_0,
+  PROP_LOCATION,
+  PROP_PLAYLIST_LENGTH,
+  PROP_DELETE_SEGMENTS,
+  PROP_MASTER_PLAYLIST,
+  PROP_ACCESS_KEY,
+  PROP_SECRET_ACCESS_KEY,
+  PROP_SESSION_TOKEN,
+  PROP_REGION,
+  PROP_ENDPOINT_URI,
+  PROP_FORCE_PATH_STYLE,
+  PROP_PRESIGNED_POST,
+  PROP_PART_SIZE,
+  PROP_CONCURRENCY,
+  PROP_MAX_PENDING,
+  PROP_RETRY_ATTEMPTS,
+  PROP_REQUEST_TIMEOUT,
+};
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE(
     "sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS(lp::kSegmentStreamCapsString));
 
-struct LpS3SinkPrivate {
-  std::mutex settings_lock;
+struct LpS3SinkSettings {
   std::string location;
   guint playlist_length = DEFAULT_PLAYLIST_LENGTH;
   bool delete_segments = DEFAULT_DELETE_SEGMENTS;
   std::string master_playlist = DEFAULT_MASTER_PLAYLIST;
+  lp::S3Overrides s3;
+  std::string presigned_post;
+  guint64 part_size = DEFAULT_PART_SIZE;
+  guint concurrency = DEFAULT_CONCURRENCY;
+  guint max_pending = DEFAULT_MAX_PENDING;
+  guint retry_attempts = DEFAULT_RETRY_ATTEMPTS;
+  guint request_timeout = DEFAULT_REQUEST_TIMEOUT;
+};
+
+struct LpS3SinkPrivate {
+  std::mutex settings_lock;
+  LpS3SinkSettings settings;
 
   // Streaming state, created in start() and dropped in stop().
   std::unique_ptr<lp::HlsPublisher> publisher;
+  // The publisher's store when uploads are asynchronous (S3, presigned POST), else null.
+  // Guarded by queue_lock for unlock(), which runs on another thread.
+  std::mutex queue_lock;
+  lp::UploadQueue *queue = nullptr;
+  std::atomic<bool> error_posted{false};
 };
 
 struct _LpS3Sink {
@@ -63,38 +142,187 @@ GST_ELEMENT_REGISTER_DEFINE_WITH_CODE(lps3sink, "lps3sink", GST_RANK_NONE, LP_TY
                                       GST_DEBUG_CATEGORY_INIT(lp_s3_sink_debug, "lps3sink", 0,
                                                               "Livepeer HLS/S3 sink"));
 
+// One element error per failure, phrased for the person who has to fix the setup.
+static void post_store_error(LpS3Sink *self, const GError *error, const std::string &where) {
+  if (self->priv->error_posted.exchange(true))
+    return;
+  const int code = error->domain == LP_OBJECT_STORE_ERROR ? error->code : lp::kObjectStoreErrorIo;
+  // The details below add sentences of their own.
+  std::string detail = error->message;
+  while (!detail.empty() && (detail.back() == '.' || detail.back() == ' '))
+    detail.pop_back();
+  switch (code) {
+    case lp::kObjectStoreErrorAuth:
+      GST_ELEMENT_ERROR(self, RESOURCE, NOT_AUTHORIZED,
+                        ("The object store at %s refused the credentials.", where.c_str()),
+                        ("%s. Check access-key and secret-access-key (or ACCESS:SECRET in the "
+                         "location, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) and that the "
+                         "key may write to the bucket.",
+                         detail.c_str()));
+      break;
+    case lp::kObjectStoreErrorNotFound:
+      GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND,
+                        ("The bucket of %s does not exist.", where.c_str()),
+                        ("%s. Create the bucket or fix the location.", detail.c_str()));
+      break;
+    case lp::kObjectStoreErrorUnreachable:
+      GST_ELEMENT_ERROR(self, RESOURCE, OPEN_WRITE,
+                        ("Could not reach the object store at %s.", where.c_str()),
+                        ("%s. Is the server running and endpoint-uri (or the location's "
+                         "host) right?",
+                         detail.c_str()));
+      break;
+    case lp::kObjectStoreErrorServer:
+      GST_ELEMENT_ERROR(
+          self, RESOURCE, WRITE,
+          ("The object store at %s kept failing; uploads were retried.", where.c_str()),
+          ("%s", detail.c_str()));
+      break;
+    case lp::kObjectStoreErrorLocation:
+      GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Could not use the HLS location."),
+                        ("%s", detail.c_str()));
+      break;
+    default:
+      GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Could not write to %s.", where.c_str()),
+                        ("%s", detail.c_str()));
+      break;
+  }
+}
+
+static lp::S3ClientOptions client_options(const LpS3SinkSettings &s) {
+  lp::S3ClientOptions options;
+  options.request_timeout_s = s.request_timeout;
+  options.retry_attempts = s.retry_attempts;
+  return options;
+}
+
+// The S3 or presigned-POST store behind a queue, or null with *error set.
+static std::unique_ptr<lp::ObjectStore> open_remote_store(LpS3Sink *self, const LpS3SinkSettings &s,
+                                                          GError **error) {
+  lp::UploadQueue::Factory factory;
+  std::unique_ptr<lp::ObjectStore> primary;
+  if (!s.presigned_post.empty()) {
+    lp::PresignedPost post;
+    std::string why;
+    if (!lp::PresignedPost::from_json(s.presigned_post, &post, &why)) {
+      g_set_error(error, LP_OBJECT_STORE_ERROR, lp::kObjectStoreErrorLocation, "%s", why.c_str());
+      return nullptr;
+    }
+    const lp::S3ClientOptions options = client_options(s);
+    primary = std::make_unique<lp::PresignedPostStore>(post, options, nullptr);
+    factory = [post, options](GCancellable *cancellable, GError **) {
+      return std::make_unique<lp::PresignedPostStore>(post, options, cancellable);
+    };
+  } else {
+    lp::S3Location location;
+    std::string why;
+    if (!lp::resolve_s3_location(s.location, s.s3, &location, &why)) {
+      g_set_error(error, LP_OBJECT_STORE_ERROR, lp::kObjectStoreErrorLocation, "%s", why.c_str());
+      return nullptr;
+    }
+    lp::S3StoreOptions options;
+    options.client = client_options(s);
+    options.part_size = s.part_size;
+    std::unique_ptr<lp::S3Store> store = lp::S3Store::open(location, options, nullptr, error);
+    if (!store || !store->check(error))
+      return nullptr;
+    primary = std::move(store);
+    factory = [location, options](GCancellable *cancellable, GError **e) {
+      return std::unique_ptr<lp::ObjectStore>(lp::S3Store::open(location, options, cancellable, e));
+    };
+  }
+  lp::UploadQueue::Options queue_options;
+  queue_options.workers = s.concurrency;
+  queue_options.max_pending = s.max_pending;
+  const std::string where = primary->describe();
+  queue_options.on_error = [self, where](const GError *e) { post_store_error(self, e, where); };
+  queue_options.on_backpressure = [self](size_t pending) {
+    GST_ELEMENT_WARNING(self, RESOURCE, WRITE,
+                        ("Uploads are falling behind: the stream waits for the object store."),
+                        ("%zu objects are waiting to be stored; raise max-pending or "
+                         "concurrency, or check the network",
+                         pending));
+  };
+  return std::make_unique<lp::UploadQueue>(std::move(primary), std::move(factory),
+                                           std::move(queue_options));
+}
+
 static gboolean lp_s3_sink_start(GstBaseSink *sink) {
   LpS3Sink *self = LP_S3_SINK(sink);
   LpS3SinkPrivate *p = self->priv;
-  std::string location;
-  lp::HlsPublisher::Options options;
+  LpS3SinkSettings s;
   {
     std::lock_guard<std::mutex> guard(p->settings_lock);
-    location = p->location;
-    options.playlist_length = p->playlist_length;
-    options.delete_segments = p->delete_segments;
-    options.master_name = p->master_playlist;
+    s = p->settings;
   }
-  if (location.empty()) {
+  lp::HlsPublisher::Options options;
+  options.playlist_length = s.playlist_length;
+  options.delete_segments = s.delete_segments;
+  options.master_name = s.master_playlist;
+  p->error_posted = false;
+  if (s.location.empty() && s.presigned_post.empty()) {
     GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("No location set."),
-                      ("set lps3sink's location to a directory or a file:///dir URL"));
+                      ("set lps3sink's location to a directory, a file:///dir URL, an s3:// or "
+                       "s3+http(s):// location, or set presigned-post"));
     return FALSE;
   }
   GError *error = nullptr;
-  std::unique_ptr<lp::ObjectStore> store = lp::open_object_store(location, &error);
+  std::unique_ptr<lp::ObjectStore> store;
+  const bool remote = !s.presigned_post.empty() || lp::is_s3_location(s.location);
+  std::string where = "the presigned POST URL";
+  if (s.presigned_post.empty()) {
+    lp::S3Location parsed;
+    where = lp::parse_s3_location(s.location, &parsed, nullptr) ? parsed.describe()
+                                                                : lp::redact_location(s.location);
+  }
+  if (remote)
+    store = open_remote_store(self, s, &error);
+  else
+    store = lp::open_object_store(s.location, &error);
   if (!store) {
-    GST_ELEMENT_ERROR(self, RESOURCE, OPEN_WRITE, ("Could not open the HLS location."),
-                      ("%s", error->message));
+    if (remote) {
+      post_store_error(self, error, where);
+    } else {
+      GST_ELEMENT_ERROR(self, RESOURCE, OPEN_WRITE, ("Could not open the HLS location."),
+                        ("%s", error->message));
+    }
     g_error_free(error);
     return FALSE;
   }
   GST_INFO_OBJECT(self, "writing HLS to %s", store->describe().c_str());
+  std::lock_guard<std::mutex> guard(p->queue_lock);
+  p->queue = remote ? static_cast<lp::UploadQueue *>(store.get()) : nullptr;
   p->publisher = std::make_unique<lp::HlsPublisher>(std::move(store), options);
   return TRUE;
 }
 
 static gboolean lp_s3_sink_stop(GstBaseSink *sink) {
-  LP_S3_SINK(sink)->priv->publisher.reset();
+  LpS3SinkPrivate *p = LP_S3_SINK(sink)->priv;
+  std::unique_ptr<lp::HlsPublisher> publisher;
+  {
+    std::lock_guard<std::mutex> guard(p->queue_lock);
+    p->queue = nullptr;
+    publisher = std::move(p->publisher);
+  }
+  // Abandons uploads in flight (without EOS nothing more is owed) and joins the workers.
+  if (publisher)
+    publisher->store().cancel();
+  return TRUE;
+}
+
+static gboolean lp_s3_sink_unlock(GstBaseSink *sink) {
+  LpS3SinkPrivate *p = LP_S3_SINK(sink)->priv;
+  std::lock_guard<std::mutex> guard(p->queue_lock);
+  if (p->queue)
+    p->queue->interrupt();
+  return TRUE;
+}
+
+static gboolean lp_s3_sink_unlock_stop(GstBaseSink *sink) {
+  LpS3SinkPrivate *p = LP_S3_SINK(sink)->priv;
+  std::lock_guard<std::mutex> guard(p->queue_lock);
+  if (p->queue)
+    p->queue->resume();
   return TRUE;
 }
 
@@ -117,6 +345,38 @@ static GBytes *buffer_bytes(GstBuffer *buffer) {
   return g_bytes_new_with_free_func(map->data, map->size, unmap_and_unref, map);
 }
 
+// A store error on the streaming thread: FLUSHING when the sink is being unlocked, else an
+// element error (unless a worker already posted it).
+static GstFlowReturn store_failure(LpS3Sink *self, GError *error, const std::string &what) {
+  GstFlowReturn ret = GST_FLOW_ERROR;
+  if (g_error_matches(error, LP_OBJECT_STORE_ERROR, lp::kObjectStoreErrorCancelled)) {
+    GST_DEBUG_OBJECT(self, "%s: interrupted", what.c_str());
+    ret = GST_FLOW_FLUSHING;
+  } else if (self->priv->queue) {
+    post_store_error(self, error, self->priv->publisher->store().describe());
+  } else {
+    GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("%s", what.c_str()), ("%s", error->message));
+  }
+  g_error_free(error);
+  return ret;
+}
+
+static void post_segment_message(LpS3Sink *self, const lp::SegmentInfo &info,
+                                 const lp::HlsPublisher::Published &published,
+                                 const std::string &master) {
+  GST_DEBUG_OBJECT(self, "stored %s (%.3f s)", published.segment_url.c_str(),
+                   info.duration_seconds());
+  gst_element_post_message(
+      GST_ELEMENT(self),
+      gst_message_new_element(
+          GST_OBJECT(self),
+          gst_structure_new(
+              "lps3sink-segment", "rendition", G_TYPE_STRING, info.rendition.c_str(), "seq",
+              G_TYPE_UINT64, info.seq, "duration", G_TYPE_DOUBLE, info.duration_seconds(),
+              "location", G_TYPE_STRING, published.segment_url.c_str(), "playlist", G_TYPE_STRING,
+              published.playlist_url.c_str(), "master", G_TYPE_STRING, master.c_str(), nullptr)));
+}
+
 static GstFlowReturn lp_s3_sink_render(GstBaseSink *sink, GstBuffer *buffer) {
   LpS3Sink *self = LP_S3_SINK(sink);
   LpS3SinkPrivate *p = self->priv;
@@ -137,66 +397,105 @@ static GstFlowReturn lp_s3_sink_render(GstBaseSink *sink, GstBuffer *buffer) {
   const bool ok = p->publisher->publish(bytes, *info, &published, &error);
   g_bytes_unref(bytes);
   if (!ok) {
-    GST_ELEMENT_ERROR(self, RESOURCE, WRITE,
-                      ("Could not write segment %" G_GUINT64_FORMAT " of rendition %s.", info->seq,
-                       info->rendition.c_str()),
-                      ("%s", error->message));
-    g_error_free(error);
-    return GST_FLOW_ERROR;
+    char what[160];
+    g_snprintf(what, sizeof what, "Could not write segment %" G_GUINT64_FORMAT " of rendition %s.",
+               info->seq, info->rendition.c_str());
+    return store_failure(self, error, what);
   }
   for (const std::string &warning : published.warnings)
     GST_ELEMENT_WARNING(self, RESOURCE, WRITE, ("%s", warning.c_str()), (nullptr));
-  GST_DEBUG_OBJECT(self, "wrote %s (%.3f s)", published.segment_url.c_str(),
-                   info->duration_seconds());
-  gst_element_post_message(
-      GST_ELEMENT(self),
-      gst_message_new_element(
-          GST_OBJECT(self),
-          gst_structure_new("lps3sink-segment", "rendition", G_TYPE_STRING, info->rendition.c_str(),
-                            "seq", G_TYPE_UINT64, info->seq, "duration", G_TYPE_DOUBLE,
-                            info->duration_seconds(), "location", G_TYPE_STRING,
-                            published.segment_url.c_str(), "playlist", G_TYPE_STRING,
-                            published.playlist_url.c_str(), "master", G_TYPE_STRING,
-                            p->publisher->master_url().c_str(), nullptr)));
+  const std::string master = p->publisher->master_url();
+  if (!p->queue) {
+    post_segment_message(self, *info, published, master);
+    return GST_FLOW_OK;
+  }
+  const lp::SegmentInfo stored_info = *info;
+  if (!p->queue->after_stored(
+          [self, stored_info, published, master] {
+            post_segment_message(self, stored_info, published, master);
+          },
+          &error))
+    return store_failure(self, error, "Could not queue a notification.");
   return GST_FLOW_OK;
 }
 
 static gboolean lp_s3_sink_event(GstBaseSink *sink, GstEvent *event) {
   LpS3Sink *self = LP_S3_SINK(sink);
-  if (GST_EVENT_TYPE(event) == GST_EVENT_EOS && self->priv->publisher) {
+  LpS3SinkPrivate *p = self->priv;
+  if (GST_EVENT_TYPE(event) == GST_EVENT_EOS && p->publisher) {
     GError *error = nullptr;
-    if (!self->priv->publisher->finish(&error)) {
-      GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Could not finish the playlists."),
-                        ("%s", error->message));
-      g_error_free(error);
+    // The EOS goes on only once every queued object is stored.
+    if (!p->publisher->finish(&error) || !p->publisher->store().flush(&error)) {
+      store_failure(self, error, "Could not finish the playlists.");
       gst_event_unref(event);
       return FALSE;
     }
+    GST_INFO_OBJECT(self, "every object is stored");
   }
   return GST_BASE_SINK_CLASS(parent_class)->event(sink, event);
+}
+
+static void set_string(std::string *field, const GValue *value) {
+  const gchar *s = g_value_get_string(value);
+  *field = s ? s : "";
 }
 
 static void lp_s3_sink_set_property(GObject *object, guint prop_id, const GValue *value,
                                     GParamSpec *pspec) {
   LpS3SinkPrivate *p = LP_S3_SINK(object)->priv;
   std::lock_guard<std::mutex> guard(p->settings_lock);
+  LpS3SinkSettings &s = p->settings;
   switch (prop_id) {
-    case PROP_LOCATION: {
-      const gchar *location = g_value_get_string(value);
-      p->location = location ? location : "";
+    case PROP_LOCATION:
+      set_string(&s.location, value);
       break;
-    }
     case PROP_PLAYLIST_LENGTH:
-      p->playlist_length = g_value_get_uint(value);
+      s.playlist_length = g_value_get_uint(value);
       break;
     case PROP_DELETE_SEGMENTS:
-      p->delete_segments = g_value_get_boolean(value);
+      s.delete_segments = g_value_get_boolean(value);
       break;
     case PROP_MASTER_PLAYLIST: {
       const gchar *name = g_value_get_string(value);
-      p->master_playlist = name && *name ? name : DEFAULT_MASTER_PLAYLIST;
+      s.master_playlist = name && *name ? name : DEFAULT_MASTER_PLAYLIST;
       break;
     }
+    case PROP_ACCESS_KEY:
+      set_string(&s.s3.access_key, value);
+      break;
+    case PROP_SECRET_ACCESS_KEY:
+      set_string(&s.s3.secret_key, value);
+      break;
+    case PROP_SESSION_TOKEN:
+      set_string(&s.s3.session_token, value);
+      break;
+    case PROP_REGION:
+      set_string(&s.s3.region, value);
+      break;
+    case PROP_ENDPOINT_URI:
+      set_string(&s.s3.endpoint, value);
+      break;
+    case PROP_FORCE_PATH_STYLE:
+      s.s3.force_path_style = g_value_get_boolean(value);
+      break;
+    case PROP_PRESIGNED_POST:
+      set_string(&s.presigned_post, value);
+      break;
+    case PROP_PART_SIZE:
+      s.part_size = g_value_get_uint64(value);
+      break;
+    case PROP_CONCURRENCY:
+      s.concurrency = g_value_get_uint(value);
+      break;
+    case PROP_MAX_PENDING:
+      s.max_pending = g_value_get_uint(value);
+      break;
+    case PROP_RETRY_ATTEMPTS:
+      s.retry_attempts = g_value_get_uint(value);
+      break;
+    case PROP_REQUEST_TIMEOUT:
+      s.request_timeout = g_value_get_uint(value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
       break;
@@ -207,20 +506,52 @@ static void lp_s3_sink_get_property(GObject *object, guint prop_id, GValue *valu
                                     GParamSpec *pspec) {
   LpS3SinkPrivate *p = LP_S3_SINK(object)->priv;
   std::lock_guard<std::mutex> guard(p->settings_lock);
+  const LpS3SinkSettings &s = p->settings;
+  auto string_or_null = [](const std::string &v) { return v.empty() ? nullptr : v.c_str(); };
   switch (prop_id) {
     case PROP_LOCATION:
-      g_value_set_string(value, p->location.empty() ? nullptr : p->location.c_str());
+      // Reads back without the secret a URL may carry.
+      g_value_set_string(value,
+                         s.location.empty() ? nullptr : lp::redact_location(s.location).c_str());
       break;
     case PROP_PLAYLIST_LENGTH:
-      g_value_set_uint(value, p->playlist_length);
+      g_value_set_uint(value, s.playlist_length);
       break;
     case PROP_DELETE_SEGMENTS:
-      g_value_set_boolean(value, p->delete_segments);
+      g_value_set_boolean(value, s.delete_segments);
       break;
     case PROP_MASTER_PLAYLIST:
-      g_value_set_string(value, p->master_playlist.c_str());
+      g_value_set_string(value, s.master_playlist.c_str());
+      break;
+    case PROP_ACCESS_KEY:
+      g_value_set_string(value, string_or_null(s.s3.access_key));
+      break;
+    case PROP_REGION:
+      g_value_set_string(value, string_or_null(s.s3.region));
+      break;
+    case PROP_ENDPOINT_URI:
+      g_value_set_string(value, string_or_null(s.s3.endpoint));
+      break;
+    case PROP_FORCE_PATH_STYLE:
+      g_value_set_boolean(value, s.s3.force_path_style);
+      break;
+    case PROP_PART_SIZE:
+      g_value_set_uint64(value, s.part_size);
+      break;
+    case PROP_CONCURRENCY:
+      g_value_set_uint(value, s.concurrency);
+      break;
+    case PROP_MAX_PENDING:
+      g_value_set_uint(value, s.max_pending);
+      break;
+    case PROP_RETRY_ATTEMPTS:
+      g_value_set_uint(value, s.retry_attempts);
+      break;
+    case PROP_REQUEST_TIMEOUT:
+      g_value_set_uint(value, s.request_timeout);
       break;
     default:
+      // secret-access-key, session-token and presigned-post are write-only.
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
       break;
   }
@@ -248,11 +579,16 @@ static void lp_s3_sink_class_init(LpS3SinkClass *klass) {
 
   const auto flags =
       GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+  // Secrets can be set but never read back, so gst-inspect and property dumps cannot show them.
+  const auto write_only =
+      GParamFlags(G_PARAM_WRITABLE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
   g_object_class_install_property(
       gobject_class, PROP_LOCATION,
       g_param_spec_string("location", "Location",
-                          "Where the HLS tree goes: a directory path or a file:///dir URL "
-                          "(created if missing)",
+                          "Where the HLS tree goes: a directory path, a file:///dir URL (created "
+                          "if missing), s3://ACCESS:SECRET@REGION/BUCKET[/prefix] (AWS) or "
+                          "s3+http(s)://ACCESS:SECRET@HOST[:PORT]/BUCKET[/prefix] "
+                          "(S3-compatible); the secret reads back as ***",
                           DEFAULT_LOCATION, flags));
   g_object_class_install_property(
       gobject_class, PROP_PLAYLIST_LENGTH,
@@ -271,15 +607,94 @@ static void lp_s3_sink_class_init(LpS3SinkClass *klass) {
       g_param_spec_string("master-playlist", "Master playlist",
                           "Name of the master playlist, relative to the location",
                           DEFAULT_MASTER_PLAYLIST, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_ACCESS_KEY,
+      g_param_spec_string("access-key", "Access key",
+                          "S3 access key ID; overrides the location's and AWS_ACCESS_KEY_ID",
+                          DEFAULT_ACCESS_KEY, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_SECRET_ACCESS_KEY,
+      g_param_spec_string("secret-access-key", "Secret access key",
+                          "S3 secret access key (write-only); overrides the location's and "
+                          "AWS_SECRET_ACCESS_KEY",
+                          DEFAULT_SECRET_ACCESS_KEY, write_only));
+  g_object_class_install_property(
+      gobject_class, PROP_SESSION_TOKEN,
+      g_param_spec_string("session-token", "Session token",
+                          "Session token of temporary credentials (write-only); overrides "
+                          "AWS_SESSION_TOKEN",
+                          DEFAULT_SESSION_TOKEN, write_only));
+  g_object_class_install_property(
+      gobject_class, PROP_REGION,
+      g_param_spec_string("region", "Region",
+                          "S3 region to sign for; overrides the location's, AWS_REGION and "
+                          "AWS_DEFAULT_REGION (default us-east-1)",
+                          DEFAULT_REGION, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_ENDPOINT_URI,
+      g_param_spec_string("endpoint-uri", "Endpoint URI",
+                          "http(s)://HOST[:PORT] of an S3-compatible server (MinIO, s3rver, ...) "
+                          "for an s3:// location; overrides AWS_ENDPOINT_URL_S3 and "
+                          "AWS_ENDPOINT_URL",
+                          DEFAULT_ENDPOINT_URI, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_FORCE_PATH_STYLE,
+      g_param_spec_boolean("force-path-style", "Force path style",
+                           "Put the bucket in the URL path (host/bucket/key) instead of the host "
+                           "name (bucket.host/key), as most S3-compatible servers need; "
+                           "s3+http(s):// locations always use path style",
+                           DEFAULT_FORCE_PATH_STYLE, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_PRESIGNED_POST,
+      g_param_spec_string("presigned-post", "Presigned POST",
+                          "A presigned POST policy as JSON (url, keyPrefix, policy, signature, "
+                          "credential, date, acl, sessionToken, expires) to upload with instead "
+                          "of credentials; objects go under its key prefix (write-only)",
+                          DEFAULT_PRESIGNED_POST, write_only));
+  g_object_class_install_property(
+      gobject_class, PROP_PART_SIZE,
+      g_param_spec_uint64("part-size", "Part size",
+                          "Objects larger than this many bytes are uploaded in parts of this "
+                          "size (S3 multipart upload; S3 needs at least 5 MiB)",
+                          lp::kS3MinPartSize, G_GUINT64_CONSTANT(5) << 30, DEFAULT_PART_SIZE,
+                          flags));
+  g_object_class_install_property(
+      gobject_class, PROP_CONCURRENCY,
+      g_param_spec_uint("concurrency", "Concurrency",
+                        "Uploads in flight at once (segments go in parallel; playlists wait "
+                        "for the segments they name)",
+                        1, 64, DEFAULT_CONCURRENCY, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_MAX_PENDING,
+      g_param_spec_uint("max-pending", "Maximum pending uploads",
+                        "Objects that may wait for upload before the stream waits for the "
+                        "store (backpressure, with a warning)",
+                        1, 1024, DEFAULT_MAX_PENDING, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_RETRY_ATTEMPTS,
+      g_param_spec_uint("retry-attempts", "Retry attempts",
+                        "Retries of a request that failed with 5xx, a timeout or a connection "
+                        "error, with jittered exponential backoff from 0.25 s up to 8 s "
+                        "(the default rides out about 15 s of outage)",
+                        0, 1000, DEFAULT_RETRY_ATTEMPTS, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_REQUEST_TIMEOUT,
+      g_param_spec_uint("request-timeout", "Request timeout",
+                        "Seconds a request may wait for the network before it counts as failed "
+                        "(and is retried)",
+                        1, 3600, DEFAULT_REQUEST_TIMEOUT, flags));
 
   gst_element_class_add_static_pad_template(element_class, &sink_template);
   gst_element_class_set_static_metadata(
       element_class, "Livepeer HLS sink", "Sink/Network",
-      "Writes a segment stream as HLS (segments, media and master playlists) to a directory",
+      "Writes a segment stream as HLS (segments, media and master playlists) to a directory or "
+      "an S3 bucket (SigV4, presigned POST)",
       "gst-livepeer developers");
 
   basesink_class->start = GST_DEBUG_FUNCPTR(lp_s3_sink_start);
   basesink_class->stop = GST_DEBUG_FUNCPTR(lp_s3_sink_stop);
+  basesink_class->unlock = GST_DEBUG_FUNCPTR(lp_s3_sink_unlock);
+  basesink_class->unlock_stop = GST_DEBUG_FUNCPTR(lp_s3_sink_unlock_stop);
   basesink_class->render = GST_DEBUG_FUNCPTR(lp_s3_sink_render);
   basesink_class->event = GST_DEBUG_FUNCPTR(lp_s3_sink_event);
 }

@@ -41,7 +41,7 @@ bool HlsPublisher::publish(GBytes *segment, const SegmentInfo &info, Published *
     return false;
   }
   const std::string key = segment_key(info.rendition, info.seq);
-  if (!store_->put(key, segment, {kContentTypeTs, kSegmentCacheControl}, error))
+  if (!store_->put(key, segment, {kContentTypeTs, kSegmentCacheControl, true}, error))
     return false;
 
   auto it = playlists_.find(info.rendition);

@@ -2,7 +2,10 @@
 // playlist <rendition>.m3u8 per rendition and one master playlist listing them all.
 //
 // Order is the contract: a segment is stored before the media playlist that names it, and a
-// media playlist before the master playlist that names it. Shared by lps3sink and lppaysink.
+// media playlist before the master playlist that names it. Segments are put as `independent`
+// objects, so an asynchronous store (UploadQueue) may upload them in parallel while it still
+// holds each playlist back until everything put before it is stored. Shared by lps3sink and
+// lppaysink.
 #pragma once
 
 #include "media/segmentmeta.h"

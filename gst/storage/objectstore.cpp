@@ -1,6 +1,7 @@
 #include "storage/objectstore.h"
 
 #include "storage/localstore.h"
+#include "storage/s3store.h"
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -54,8 +55,20 @@ std::unique_ptr<ObjectStore> open_object_store(const std::string &location, GErr
     }
     return LocalStore::open(path, error);
   }
+  if (is_s3_location(location)) {
+    S3Location s3;
+    std::string why;
+    if (!resolve_s3_location(location, {}, &s3, &why)) {
+      g_set_error(error, LP_OBJECT_STORE_ERROR, kObjectStoreErrorLocation, "%s", why.c_str());
+      return nullptr;
+    }
+    return S3Store::open(s3, {}, nullptr, error);
+  }
   g_set_error(error, LP_OBJECT_STORE_ERROR, kObjectStoreErrorLocation,
-              "unsupported location scheme '%s': use a directory path or file:///dir", scheme);
+              "unsupported location scheme '%s': use a directory path, file:///dir, "
+              "s3://ACCESS:SECRET@REGION/BUCKET[/prefix] or "
+              "s3+http(s)://ACCESS:SECRET@HOST[:PORT]/BUCKET[/prefix]",
+              scheme);
   return nullptr;
 }
 
