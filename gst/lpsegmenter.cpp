@@ -20,7 +20,8 @@
  */
 #include "lpsegmenter.h"
 
-#include "media/segmentbytes.h"
+#include "media/muxcollector.h"
+#include "media/segmentcutter.h"
 #include "media/segmentmeta.h"
 #include "media/tsscan.h"
 
@@ -28,6 +29,7 @@
 
 #include <atomic>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -37,9 +39,6 @@ GST_DEBUG_CATEGORY_STATIC(lp_segmenter_debug);
 #define DEFAULT_TARGET_DURATION 2
 #define DEFAULT_MAX_DURATION 8
 #define DEFAULT_STREAM_ID nullptr
-
-// A decode-timestamp step larger than this (or any step backwards) is a discontinuity.
-static constexpr GstClockTime kTimestampJump = GST_SECOND;
 
 enum { PROP_0, PROP_TARGET_DURATION, PROP_MAX_DURATION, PROP_STREAM_ID };
 
@@ -53,23 +52,6 @@ static GstStaticPadTemplate audio_template = GST_STATIC_PAD_TEMPLATE(
 
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
     "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS(lp::kSegmentStreamCapsString));
-
-namespace {
-
-// What the video thread learns about a segment; the collector turns it into the meta.
-struct OpenSegment {
-  guint64 seq = 0;
-  GstClockTime start = GST_CLOCK_TIME_NONE;
-  GstClockTime end = GST_CLOCK_TIME_NONE;
-  guint frames = 0;
-  bool discont = false;
-  gint width = 0;
-  gint height = 0;
-  gint fps_n = 0;
-  gint fps_d = 1;
-};
-
-}  // namespace
 
 struct LpSegmenterPrivate {
   std::mutex settings_lock;
@@ -85,8 +67,8 @@ struct LpSegmenterPrivate {
   GstPad *video_pad = nullptr;
   GstPad *audio_pad = nullptr;
   GstPad *srcpad = nullptr;
-  // Receives the muxer's output; not an element pad, so nothing outside sees it.
-  GstPad *collect_pad = nullptr;
+  // Cuts the muxer's output into segments.
+  std::unique_ptr<lp::MuxCollector> collector;
 
   // Settings as the running stream uses them (taken when going to PAUSED).
   GstClockTime target = 0;
@@ -95,17 +77,7 @@ struct LpSegmenterPrivate {
 
   // Video streaming thread.
   GstSegment video_segment;
-  gint width = 0, height = 0, fps_n = 0, fps_d = 1;
-  bool have_keyframe = false;
-  bool pending_discont = false;
-  bool warned_long_gop = false;
-  // Decode times are signed: with B-frames the first DTS precede the segment start.
-  gint64 first_video_dts = 0;
-  gint64 last_dts = 0;
-  bool have_last_dts = false;
-  GstClockTime last_end_rt = GST_CLOCK_TIME_NONE;
-  guint64 next_seq = 0;
-  guint64 current_seq = 0;
+  std::unique_ptr<lp::SegmentCutter> cutter;
   std::atomic<bool> saw_video{false};
 
   // Audio streaming thread.
@@ -114,12 +86,10 @@ struct LpSegmenterPrivate {
 
   // Video thread -> collector.
   std::mutex lock;
-  std::map<guint64, OpenSegment> segments;
+  // Segments the cutter has closed, by sequence number, until the collector takes them.
+  std::map<guint64, lp::SegmentSpan> segments;
 
-  // Collector (the muxer's streaming thread).
-  lp::SegmentBytes bytes;
-  bool collecting = false;
-  guint64 collecting_seq = 0;
+  // The muxer's streaming thread.
   bool src_started = false;
 };
 
@@ -138,18 +108,14 @@ static void reset_stream_state(LpSegmenter *self) {
   LpSegmenterPrivate *p = self->priv;
   gst_segment_init(&p->video_segment, GST_FORMAT_TIME);
   gst_segment_init(&p->audio_segment, GST_FORMAT_TIME);
-  p->have_keyframe = false;
-  p->warned_long_gop = false;
-  p->have_last_dts = false;
-  p->last_end_rt = GST_CLOCK_TIME_NONE;
+  p->cutter = std::make_unique<lp::SegmentCutter>(p->target, p->max);
   p->first_audio_rt = GST_CLOCK_TIME_NONE;
   p->saw_video = false;
   {
     std::lock_guard<std::mutex> guard(p->lock);
     p->segments.clear();
   }
-  p->bytes.clear();
-  p->collecting = false;
+  p->collector->reset();
 }
 
 static GstClockTime running_time(const GstSegment *segment, GstClockTime ts) {
@@ -172,43 +138,27 @@ static bool signed_running_time(const GstSegment *segment, GstClockTime ts, gint
 
 // ---- video thread: where to cut ----------------------------------------------------------
 
-// Closes the open segment (if any) and opens segment `seq` at `start`.
-static void open_segment(LpSegmenter *self, GstPad *pad, GstBuffer *keyframe, GstClockTime start) {
-  LpSegmenterPrivate *p = self->priv;
-  OpenSegment next;
-  next.seq = p->next_seq++;
-  next.start = start;
-  next.discont = p->pending_discont;
-  next.width = p->width;
-  next.height = p->height;
-  next.fps_n = p->fps_n;
-  next.fps_d = p->fps_d;
-  {
-    std::lock_guard<std::mutex> guard(p->lock);
-    if (p->have_keyframe) {
-      OpenSegment &current = p->segments[p->current_seq];
-      // A continuous stream ends a segment where the next one starts, so durations add up.
-      current.end = next.discont ? p->last_end_rt : start;
-    }
-    p->segments[next.seq] = next;
-  }
-  p->current_seq = next.seq;
-  p->have_keyframe = true;
-  p->pending_discont = false;
-  p->warned_long_gop = false;
+static void close_segment(LpSegmenterPrivate *p, const lp::SegmentSpan &span) {
+  std::lock_guard<std::mutex> guard(p->lock);
+  p->segments[span.seq] = span;
+}
 
-  GST_DEBUG_OBJECT(self, "segment %" G_GUINT64_FORMAT " starts at %" GST_TIME_FORMAT "%s", next.seq,
-                   GST_TIME_ARGS(start), next.discont ? " (discontinuity)" : "");
+// A segment starts with this keyframe: mark the spot for the muxer and the collector.
+static void mark_segment_start(LpSegmenter *self, GstPad *pad, GstBuffer *keyframe,
+                               const lp::SegmentSpan &span) {
+  LpSegmenterPrivate *p = self->priv;
+  GST_DEBUG_OBJECT(self, "segment %" G_GUINT64_FORMAT " starts at %" GST_TIME_FORMAT "%s", span.seq,
+                   GST_TIME_ARGS(span.start), span.discont ? " (discontinuity)" : "");
   // mpegtsmux forwards this event just before the keyframe, after re-sending PAT/PMT: that is
   // where the collector cuts. The count carries the sequence number through.
   const GstClockTime stream_time =
       gst_segment_to_stream_time(&p->video_segment, GST_FORMAT_TIME, GST_BUFFER_PTS(keyframe));
-  gst_pad_push_event(
-      pad, gst_video_event_new_downstream_force_key_unit(
-               GST_BUFFER_PTS(keyframe), stream_time, start, TRUE, static_cast<guint>(next.seq)));
+  gst_pad_push_event(pad, gst_video_event_new_downstream_force_key_unit(
+                              GST_BUFFER_PTS(keyframe), stream_time, span.start, TRUE,
+                              static_cast<guint>(span.seq)));
   // Ask a live encoder upstream for the next keyframe at the target.
   gst_pad_send_event(pad, gst_video_event_new_upstream_force_key_unit(
-                              start + p->target, TRUE, static_cast<guint>(next.seq + 1)));
+                              span.start + p->target, TRUE, static_cast<guint>(span.seq + 1)));
 }
 
 static GstPadProbeReturn fail_probe(GstPadProbeInfo *info) {
@@ -224,77 +174,47 @@ static GstPadProbeReturn fail_probe(GstPadProbeInfo *info) {
 static GstPadProbeReturn on_video_buffer(LpSegmenter *self, GstPad *pad, GstPadProbeInfo *info) {
   LpSegmenterPrivate *p = self->priv;
   GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
-  const GstClockTime pts_rt = running_time(&p->video_segment, GST_BUFFER_PTS(buf));
-  gint64 dts = 0;
-  if (!signed_running_time(&p->video_segment, GST_BUFFER_DTS(buf), &dts))
-    dts = static_cast<gint64>(pts_rt);
-  if (!GST_CLOCK_TIME_IS_VALID(pts_rt)) {
+  lp::SegmentCutter::Frame frame;
+  frame.pts = running_time(&p->video_segment, GST_BUFFER_PTS(buf));
+  if (!GST_CLOCK_TIME_IS_VALID(frame.pts)) {
     GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("The video has no timestamps."),
                       ("lpsegmenter needs timestamped H.264 (a demuxer or an encoder upstream), "
                        "got a buffer without PTS"));
     return fail_probe(info);
   }
-  const bool keyframe = !GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
-  if (!p->saw_video) {
-    p->saw_video = true;
-    p->first_video_dts = dts;
-  }
+  if (!signed_running_time(&p->video_segment, GST_BUFFER_DTS(buf), &frame.dts))
+    frame.dts = static_cast<gint64>(frame.pts);
+  frame.duration = GST_BUFFER_DURATION(buf);
+  frame.keyframe = !GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
+  frame.discont = GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DISCONT);
+  p->saw_video = true;
 
-  if (!p->have_keyframe) {
-    if (!keyframe) {
-      if (dts > p->first_video_dts + static_cast<gint64>(p->max)) {
-        GST_ELEMENT_ERROR(self, STREAM, DECODE, ("The video has no keyframe."),
-                          ("no keyframe in the first %u s of video; lpsegmenter cuts only at "
-                           "keyframes (set the encoder's keyframe interval, e.g. x264enc "
-                           "key-int-max)",
-                           static_cast<guint>(p->max / GST_SECOND)));
-        return fail_probe(info);
-      }
+  const lp::SegmentCutter::Decision d = p->cutter->push(frame);
+  switch (d.verdict) {
+    case lp::SegmentCutter::Verdict::kNoKeyframe:
+      GST_ELEMENT_ERROR(self, STREAM, DECODE, ("The video has no keyframe."),
+                        ("no keyframe in the first %u s of video; lpsegmenter cuts only at "
+                         "keyframes (set the encoder's keyframe interval, e.g. x264enc "
+                         "key-int-max)",
+                         static_cast<guint>(p->max / GST_SECOND)));
+      return fail_probe(info);
+    case lp::SegmentCutter::Verdict::kDrop:
       GST_LOG_OBJECT(self, "dropping a frame before the first keyframe");
       return GST_PAD_PROBE_DROP;
-    }
-    open_segment(self, pad, buf, pts_rt);
-  } else {
-    const bool jumped =
-        p->have_last_dts &&
-        (dts < p->last_dts || dts > p->last_dts + static_cast<gint64>(kTimestampJump));
-    if (GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DISCONT) || jumped) {
-      GST_INFO_OBJECT(self, "discontinuity at %" GST_STIME_FORMAT, GST_STIME_ARGS(dts));
-      p->pending_discont = true;
-    }
-    GstClockTime start;
-    {
-      std::lock_guard<std::mutex> guard(p->lock);
-      start = p->segments[p->current_seq].start;
-    }
-    const GstClockTime elapsed = pts_rt > start ? pts_rt - start : 0;
-    // A quarter frame of slack absorbs 90 kHz rounding without cutting a whole GOP early.
-    const GstClockTime slack =
-        p->fps_n > 0 ? gst_util_uint64_scale(GST_SECOND, p->fps_d, 4 * p->fps_n) : GST_MSECOND;
-    if (keyframe && (p->pending_discont || elapsed + slack >= p->target)) {
-      open_segment(self, pad, buf, pts_rt);
-    } else if (elapsed > p->max && !p->warned_long_gop) {
-      p->warned_long_gop = true;
-      GST_ELEMENT_WARNING(self, STREAM, FORMAT, ("The video's keyframe interval is too long."),
-                          ("segment %" G_GUINT64_FORMAT " is already %.1f s long, more than "
-                           "max-duration (%u s); cutting at the next keyframe",
-                           p->current_seq, static_cast<double>(elapsed) / GST_SECOND,
-                           static_cast<guint>(p->max / GST_SECOND)));
-    }
+    case lp::SegmentCutter::Verdict::kStart:
+      if (d.ended)
+        close_segment(p, *d.ended);
+      mark_segment_start(self, pad, buf, d.started);
+      break;
+    case lp::SegmentCutter::Verdict::kKeep:
+      break;
   }
-
-  GstClockTime frame_duration = GST_BUFFER_DURATION(buf);
-  if (!GST_CLOCK_TIME_IS_VALID(frame_duration))
-    frame_duration = p->fps_n > 0 ? gst_util_uint64_scale(GST_SECOND, p->fps_d, p->fps_n) : 0;
-  const GstClockTime end = pts_rt + frame_duration;
-  if (!GST_CLOCK_TIME_IS_VALID(p->last_end_rt) || end > p->last_end_rt || p->pending_discont)
-    p->last_end_rt = end;
-  p->last_dts = dts;
-  p->have_last_dts = true;
-  {
-    std::lock_guard<std::mutex> guard(p->lock);
-    p->segments[p->current_seq].frames++;
-  }
+  if (d.long_gop)
+    GST_ELEMENT_WARNING(self, STREAM, FORMAT, ("The video's keyframe interval is too long."),
+                        ("segment %" G_GUINT64_FORMAT " is already %.1f s long, more than "
+                         "max-duration (%u s); cutting at the next keyframe",
+                         d.started.seq, static_cast<double>(d.elapsed) / GST_SECOND,
+                         static_cast<guint>(p->max / GST_SECOND)));
   return GST_PAD_PROBE_OK;
 }
 
@@ -309,33 +229,29 @@ static GstPadProbeReturn on_video_event(LpSegmenter *self, GstPadProbeInfo *info
       GstCaps *caps;
       gst_event_parse_caps(event, &caps);
       const GstStructure *s = gst_caps_get_structure(caps, 0);
-      gst_structure_get_int(s, "width", &p->width);
-      gst_structure_get_int(s, "height", &p->height);
-      if (!gst_structure_get_fraction(s, "framerate", &p->fps_n, &p->fps_d) || p->fps_d <= 0) {
-        p->fps_n = 0;
-        p->fps_d = 1;
-      }
+      gint width = 0, height = 0, fps_n = 0, fps_d = 1;
+      gst_structure_get_int(s, "width", &width);
+      gst_structure_get_int(s, "height", &height);
+      gst_structure_get_fraction(s, "framerate", &fps_n, &fps_d);
+      p->cutter->set_format(width, height, fps_n, fps_d);
       break;
     }
     case GST_EVENT_FLUSH_STOP:
       // After a seek the next keyframe starts a new segment, marked as a discontinuity.
-      if (p->have_keyframe)
-        p->pending_discont = true;
-      p->have_last_dts = false;
+      p->cutter->flush();
       break;
     case GST_EVENT_EOS: {
-      if (!p->saw_video) {
+      if (!p->cutter->saw_video()) {
         GST_ELEMENT_ERROR(self, STREAM, FAILED, ("The video stream ended without any frame."),
                           ("lpsegmenter got EOS on its video pad before any H.264 frame"));
         break;
       }
-      if (!p->have_keyframe) {
+      if (!p->cutter->started()) {
         GST_ELEMENT_ERROR(self, STREAM, DECODE, ("The video has no keyframe."),
                           ("the video ended without a single keyframe; nothing can be cut"));
         break;
       }
-      std::lock_guard<std::mutex> guard(p->lock);
-      p->segments[p->current_seq].end = p->last_end_rt;
+      close_segment(p, *p->cutter->finish());
       break;
     }
     default:
@@ -408,25 +324,21 @@ static GstPadProbeReturn audio_probe(GstPad *pad, GstPadProbeInfo *info, gpointe
 
 // ---- collector: the muxer's output between two force-key-unit events is one segment ------
 
-static GstFlowReturn push_segment(LpSegmenter *self) {
+static GstFlowReturn push_segment(LpSegmenter *self, GstBuffer *buf, guint64 seq) {
   LpSegmenterPrivate *p = self->priv;
-  const gsize size = p->bytes.size();
-  const guint64 seq = p->collecting_seq;
-  OpenSegment seg;
+  const gsize size = gst_buffer_get_size(buf);
+  lp::SegmentSpan seg;
   {
     std::lock_guard<std::mutex> guard(p->lock);
     auto it = p->segments.find(seq);
     if (it == p->segments.end()) {
       GST_WARNING_OBJECT(self, "no bookkeeping for segment %" G_GUINT64_FORMAT, seq);
-      p->bytes.clear();
+      gst_buffer_unref(buf);
       return GST_FLOW_OK;
     }
     seg = it->second;
     p->segments.erase(it);
   }
-  GstBuffer *buf = p->bytes.take();
-  if (!buf)
-    return GST_FLOW_OK;
 
   lp::SegmentInfo info;
   info.seq = seq;
@@ -484,66 +396,17 @@ static GstFlowReturn push_segment(LpSegmenter *self) {
   return gst_pad_push(p->srcpad, buf);
 }
 
-static GstFlowReturn collect_chain(GstPad *pad, GstObject *parent, GstBuffer *buf) {
-  (void)parent;
-  LpSegmenter *self = LP_SEGMENTER(gst_pad_get_element_private(pad));
-  LpSegmenterPrivate *p = self->priv;
-  // Audio muxed before the first keyframe cannot start a segment; it is dropped.
-  if (p->collecting)
-    p->bytes.append(buf);
-  gst_buffer_unref(buf);
-  return GST_FLOW_OK;
+static GstFlowReturn on_segment_started(LpSegmenter *self, GstBuffer *finished,
+                                        guint finished_seq) {
+  return finished ? push_segment(self, finished, finished_seq) : GST_FLOW_OK;
 }
 
-static GstFlowReturn collect_chain_list(GstPad *pad, GstObject *parent, GstBufferList *list) {
-  (void)parent;
-  LpSegmenterPrivate *p = LP_SEGMENTER(gst_pad_get_element_private(pad))->priv;
-  if (p->collecting)
-    p->bytes.append(list);
-  gst_buffer_list_unref(list);
+static GstFlowReturn on_mux_ended(LpSegmenter *self, GstBuffer *finished, guint finished_seq) {
+  const GstFlowReturn ret = finished ? push_segment(self, finished, finished_seq) : GST_FLOW_OK;
+  if (ret != GST_FLOW_OK && ret != GST_FLOW_FLUSHING && ret != GST_FLOW_EOS)
+    GST_ELEMENT_FLOW_ERROR(self, ret);
+  gst_pad_push_event(self->priv->srcpad, gst_event_new_eos());
   return GST_FLOW_OK;
-}
-
-static gboolean collect_event(GstPad *pad, GstObject *parent, GstEvent *event) {
-  (void)parent;
-  LpSegmenter *self = LP_SEGMENTER(gst_pad_get_element_private(pad));
-  LpSegmenterPrivate *p = self->priv;
-  switch (GST_EVENT_TYPE(event)) {
-    case GST_EVENT_CUSTOM_DOWNSTREAM:
-      if (gst_video_event_is_force_key_unit(event)) {
-        guint count = 0;
-        gst_video_event_parse_downstream_force_key_unit(event, nullptr, nullptr, nullptr, nullptr,
-                                                        &count);
-        GstFlowReturn ret = GST_FLOW_OK;
-        if (p->collecting)
-          ret = push_segment(self);
-        p->collecting = true;
-        p->collecting_seq = count;
-        gst_event_unref(event);
-        return ret == GST_FLOW_OK || ret == GST_FLOW_FLUSHING;
-      }
-      break;
-    case GST_EVENT_EOS: {
-      if (p->collecting) {
-        const GstFlowReturn ret = push_segment(self);
-        p->collecting = false;
-        if (ret != GST_FLOW_OK && ret != GST_FLOW_FLUSHING && ret != GST_FLOW_EOS)
-          GST_ELEMENT_FLOW_ERROR(self, ret);
-      }
-      return gst_pad_push_event(p->srcpad, event);
-    }
-    case GST_EVENT_FLUSH_START:
-      return gst_pad_push_event(p->srcpad, event);
-    case GST_EVENT_FLUSH_STOP:
-      p->bytes.clear();
-      p->collecting = false;
-      return gst_pad_push_event(p->srcpad, event);
-    default:
-      break;
-  }
-  // The muxer's own stream-start, caps and segment are replaced by ours.
-  gst_event_unref(event);
-  return TRUE;
 }
 
 // ---- element -------------------------------------------------------------------------
@@ -646,10 +509,8 @@ static GstStateChangeReturn lp_segmenter_change_state(GstElement *element,
       if (p->audio_queue)
         g_object_set(p->audio_queue, "max-size-time", queue_time, nullptr);
       reset_stream_state(self);
-      p->next_seq = 0;
-      p->pending_discont = false;
       p->src_started = false;
-      gst_pad_set_active(p->collect_pad, TRUE);
+      p->collector->set_active(true);
       break;
     }
     default:
@@ -657,7 +518,7 @@ static GstStateChangeReturn lp_segmenter_change_state(GstElement *element,
   }
   GstStateChangeReturn ret = GST_ELEMENT_CLASS(parent_class)->change_state(element, transition);
   if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
-    gst_pad_set_active(p->collect_pad, FALSE);
+    p->collector->set_active(false);
     reset_stream_state(self);
   }
   return ret;
@@ -707,13 +568,13 @@ static void lp_segmenter_get_property(GObject *object, guint prop_id, GValue *va
 
 static void lp_segmenter_finalize(GObject *object) {
   LpSegmenter *self = LP_SEGMENTER(object);
-  gst_object_unref(self->priv->collect_pad);
   delete self->priv;
   G_OBJECT_CLASS(parent_class)->finalize(object);
 }
 
 static void lp_segmenter_init(LpSegmenter *self) {
   LpSegmenterPrivate *p = self->priv = new LpSegmenterPrivate();
+  p->cutter = std::make_unique<lp::SegmentCutter>(p->target, p->max);
   gst_segment_init(&p->video_segment, GST_FORMAT_TIME);
   gst_segment_init(&p->audio_segment, GST_FORMAT_TIME);
 
@@ -764,17 +625,19 @@ static void lp_segmenter_init(LpSegmenter *self) {
   gst_pad_use_fixed_caps(p->srcpad);
   gst_element_add_pad(GST_ELEMENT(self), p->srcpad);
 
-  p->collect_pad = gst_pad_new("collect", GST_PAD_SINK);
-  gst_object_ref_sink(p->collect_pad);
-  gst_pad_set_element_private(p->collect_pad, self);
-  gst_pad_set_chain_function(p->collect_pad, collect_chain);
-  gst_pad_set_chain_list_function(p->collect_pad, collect_chain_list);
-  gst_pad_set_event_function(p->collect_pad, collect_event);
-  if (p->mux) {
-    GstPad *mux_src = gst_element_get_static_pad(p->mux, "src");
-    gst_pad_link_full(mux_src, p->collect_pad, GST_PAD_LINK_CHECK_NOTHING);
-    gst_object_unref(mux_src);
-  }
+  lp::MuxCollector::Callbacks callbacks;
+  callbacks.started = [self](guint, GstBuffer *finished, guint finished_seq) {
+    return on_segment_started(self, finished, finished_seq);
+  };
+  callbacks.ended = [self](GstBuffer *finished, guint finished_seq) {
+    return on_mux_ended(self, finished, finished_seq);
+  };
+  callbacks.flushed = [self](GstEvent *event) {
+    return gst_pad_push_event(self->priv->srcpad, event);
+  };
+  p->collector = std::make_unique<lp::MuxCollector>("collect", std::move(callbacks));
+  if (p->mux)
+    p->collector->attach(p->mux);
 }
 
 static void lp_segmenter_class_init(LpSegmenterClass *klass) {

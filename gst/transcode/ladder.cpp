@@ -100,7 +100,7 @@ std::unique_ptr<Ladder> Ladder::build(GstBin *bin, const ChainSpec &chain,
   for (auto it = ladder->elements_.rbegin(); it != ladder->elements_.rend(); ++it)
     gst_element_sync_state_with_parent(*it);
   for (auto &r : ladder->renditions_)
-    gst_pad_set_active(r->collect_pad, TRUE);
+    r->collector->set_active(true);
   gst_pad_set_active(ladder->video_feed_, TRUE);
   if (ladder->audio_feed_)
     gst_pad_set_active(ladder->audio_feed_, TRUE);
@@ -118,12 +118,7 @@ Ladder::~Ladder() {
     gst_element_set_state(e, GST_STATE_NULL);
     gst_bin_remove(bin_, e);
   }
-  for (auto &r : renditions_) {
-    if (r->collect_pad) {
-      gst_pad_set_active(r->collect_pad, FALSE);
-      gst_object_unref(r->collect_pad);
-    }
-  }
+  // The collectors go with renditions_, after the elements.
 }
 
 GstElement *Ladder::add(const char *factory, std::string *error) {
@@ -294,15 +289,22 @@ bool Ladder::build_rendition(Rendition &r, GstElement *input_tee, bool feeds_oth
     }
   }
 
-  r.collect_pad = gst_pad_new(("collect-" + r.profile.name).c_str(), GST_PAD_SINK);
-  gst_object_ref_sink(r.collect_pad);
-  gst_pad_set_element_private(r.collect_pad, &r);
-  gst_pad_set_chain_function(r.collect_pad, collect_chain);
-  gst_pad_set_chain_list_function(r.collect_pad, collect_chain_list);
-  gst_pad_set_event_function(r.collect_pad, collect_event);
-  GstPad *mux_src = gst_element_get_static_pad(mux, "src");
-  gst_pad_link_full(mux_src, r.collect_pad, GST_PAD_LINK_CHECK_NOTHING);
-  gst_object_unref(mux_src);
+  MuxCollector::Callbacks callbacks;
+  callbacks.started = [this, &r](guint token, GstBuffer *finished, guint finished_token) {
+    callbacks_.started(r.index, token, finished, finished_token);
+    return GST_FLOW_OK;
+  };
+  callbacks.ended = [this, &r](GstBuffer *finished, guint token) {
+    callbacks_.ended(r.index, finished, token);
+    return GST_FLOW_OK;
+  };
+  // Flushes inside the ladder (a drain) stay inside it.
+  callbacks.flushed = [](GstEvent *event) {
+    gst_event_unref(event);
+    return TRUE;
+  };
+  r.collector = std::make_unique<MuxCollector>("collect-" + r.profile.name, std::move(callbacks));
+  r.collector->attach(mux);
   return true;
 }
 
@@ -370,62 +372,6 @@ GstPadProbeReturn Ladder::encoder_caps_probe(GstPad *, GstPadProbeInfo *info, gp
 Ladder::Format Ladder::format(size_t r) const {
   const Rendition &rendition = *renditions_.at(r);
   return {rendition.width, rendition.height, rendition.fps_n, rendition.fps_d};
-}
-
-GstBuffer *Ladder::take_segment(Rendition &r) {
-  r.collecting = false;
-  return r.bytes.take();
-}
-
-// Nothing before the first segment start can be a segment: it is dropped.
-GstFlowReturn Ladder::collect_chain(GstPad *pad, GstObject *, GstBuffer *buf) {
-  auto *r = static_cast<Rendition *>(gst_pad_get_element_private(pad));
-  if (r->collecting)
-    r->bytes.append(buf);
-  gst_buffer_unref(buf);
-  return GST_FLOW_OK;
-}
-
-GstFlowReturn Ladder::collect_chain_list(GstPad *pad, GstObject *, GstBufferList *list) {
-  auto *r = static_cast<Rendition *>(gst_pad_get_element_private(pad));
-  if (r->collecting)
-    r->bytes.append(list);
-  gst_buffer_list_unref(list);
-  return GST_FLOW_OK;
-}
-
-gboolean Ladder::collect_event(GstPad *pad, GstObject *, GstEvent *event) {
-  auto *r = static_cast<Rendition *>(gst_pad_get_element_private(pad));
-  Ladder *ladder = r->ladder;
-  switch (GST_EVENT_TYPE(event)) {
-    case GST_EVENT_CUSTOM_DOWNSTREAM:
-      if (gst_video_event_is_force_key_unit(event)) {
-        guint token = 0;
-        gst_video_event_parse_downstream_force_key_unit(event, nullptr, nullptr, nullptr, nullptr,
-                                                        &token);
-        const bool had = r->collecting;
-        const guint finished_token = r->token;
-        GstBuffer *finished = had ? ladder->take_segment(*r) : nullptr;
-        r->collecting = true;
-        r->token = token;
-        ladder->callbacks_.started(r->index, token, finished, finished_token);
-      }
-      break;
-    case GST_EVENT_EOS: {
-      const bool had = r->collecting;
-      GstBuffer *finished = had ? ladder->take_segment(*r) : nullptr;
-      ladder->callbacks_.ended(r->index, finished, r->token);
-      break;
-    }
-    case GST_EVENT_FLUSH_STOP:
-      r->bytes.clear();
-      r->collecting = false;
-      break;
-    default:
-      break;
-  }
-  gst_event_unref(event);
-  return TRUE;
 }
 
 static void ladder_segment(GstSegment *segment) {

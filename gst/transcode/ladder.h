@@ -19,8 +19,8 @@
 // before its first output and then ignores every later one.)
 #pragma once
 
+#include "media/muxcollector.h"
 #include "media/profiles.h"
-#include "media/segmentbytes.h"
 #include "transcode/accel.h"
 
 #include <gst/gst.h>
@@ -96,10 +96,7 @@ class Ladder {
     Ladder *ladder = nullptr;
     GstElement *scale_filter = nullptr;
     GstElement *scaled_tee = nullptr;  // when other renditions scale from this one
-    GstPad *collect_pad = nullptr;
-    SegmentBytes bytes;
-    bool collecting = false;
-    guint token = 0;
+    std::unique_ptr<MuxCollector> collector;
     std::atomic<int> width{0}, height{0}, fps_n{0}, fps_d{1};
   };
 
@@ -111,11 +108,6 @@ class Ladder {
   int cascade_parent(size_t r) const;
   GstElement *add(const char *factory, std::string *error);
   void update_scaling(GstCaps *decoded_caps);
-  GstBuffer *take_segment(Rendition &r);
-
-  static GstFlowReturn collect_chain(GstPad *pad, GstObject *parent, GstBuffer *buf);
-  static GstFlowReturn collect_chain_list(GstPad *pad, GstObject *parent, GstBufferList *list);
-  static gboolean collect_event(GstPad *pad, GstObject *parent, GstEvent *event);
   static GstPadProbeReturn decoded_event_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data);
   static GstPadProbeReturn encoder_caps_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data);
 

@@ -60,9 +60,9 @@ int run_command(const std::vector<std::string> &argv, std::string *output, int t
 
 std::string clip(const ClipSpec &s) {
   char name[256];
-  std::snprintf(name, sizeof name, "clip_%dx%d_%d-%d_%gs_g%d_%s%s_%dk.%s", s.width, s.height,
+  std::snprintf(name, sizeof name, "clip_%dx%d_%d-%d_%gs_g%d_%s%s_%dk_%s.%s", s.width, s.height,
                 s.fps_num, s.fps_den, s.seconds, s.gop, s.audio ? "a" : "na",
-                s.bframes ? "b" : "nb", s.bitrate_kbps,
+                s.bframes ? "b" : "nb", s.bitrate_kbps, s.pix_fmt.c_str(),
                 s.container == "mpegts" ? "ts" : s.container.c_str());
   const std::string dir = build_root() + "/tests/clips";
   g_mkdir_with_parents(dir.c_str(), 0755);
@@ -90,8 +90,7 @@ std::string clip(const ClipSpec &s) {
        {std::string("-t"), std::to_string(s.seconds), std::string("-c:v"), std::string("libx264"),
         std::string("-preset"), std::string("veryfast"), std::string("-b:v"),
         std::to_string(s.bitrate_kbps) + "k", std::string("-g"), gop, std::string("-keyint_min"),
-        gop, std::string("-sc_threshold"), std::string("0"), std::string("-pix_fmt"),
-        std::string("yuv420p")})
+        gop, std::string("-sc_threshold"), std::string("0"), std::string("-pix_fmt"), s.pix_fmt})
     argv.push_back(a);
   if (!s.bframes) {
     argv.push_back("-bf");

@@ -33,6 +33,7 @@ struct ClipSpec {
   bool bframes = true;
   int bitrate_kbps = 1500;
   std::string container = "mpegts";  // mpegts, mp4, flv
+  std::string pix_fmt = "yuv420p";
 };
 
 // Makes (once per spec, cached under the build tree) a clip with ffmpeg's testsrc2 + sine.

@@ -1,6 +1,7 @@
 // Unit tests of the media helpers: MPEG-TS scanner, profiles, HLS playlists, object store,
 // output ordering.
 #include "media/profiles.h"
+#include "media/segmentcutter.h"
 #include "media/segmentmeta.h"
 #include "media/tsscan.h"
 #include "storage/hlsplaylist.h"
@@ -455,4 +456,104 @@ TEST(SegmentMeta, RoundTripsAndFollowsCopies) {
   GstBuffer *plain = gst_buffer_new();
   EXPECT_FALSE(segment_meta_get(plain).has_value());
   gst_buffer_unref(plain);
+}
+
+// ---- where the segmenter cuts -------------------------------------------------------------
+
+namespace {
+
+constexpr GstClockTime kFrame = GST_SECOND / 30;
+
+SegmentCutter::Frame frame(int index, bool key, GstClockTime offset = 0) {
+  const GstClockTime pts = offset + static_cast<GstClockTime>(index) * kFrame;
+  return {pts, static_cast<gint64>(pts), kFrame, key, false};
+}
+
+}  // namespace
+
+TEST(SegmentCutter, CutsAtTheFirstKeyframeAtOrAfterTheTarget) {
+  SegmentCutter cutter(2 * GST_SECOND, 8 * GST_SECOND);
+  cutter.set_format(640, 360, 30, 1);
+  std::vector<guint64> starts;
+  std::vector<SegmentSpan> ended;
+  for (int i = 0; i < 200; ++i) {
+    // Keyframes every 45 frames (1.5 s): cuts land on 0, 3 s and 6 s.
+    const auto d = cutter.push(frame(i, i % 45 == 0));
+    if (d.verdict == SegmentCutter::Verdict::kStart)
+      starts.push_back(static_cast<guint64>(i));
+    if (d.ended)
+      ended.push_back(*d.ended);
+    EXPECT_FALSE(d.long_gop);
+  }
+  EXPECT_EQ(starts, (std::vector<guint64>{0, 90, 180}));
+  ASSERT_EQ(ended.size(), 2u);
+  EXPECT_EQ(ended[0].seq, 0u);
+  EXPECT_EQ(ended[0].frames, 90u);
+  EXPECT_EQ(ended[0].end, 90 * kFrame);
+  EXPECT_EQ(ended[1].start, 90 * kFrame);
+  EXPECT_EQ(ended[0].width, 640);
+  const auto last = cutter.finish();
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(last->seq, 2u);
+  EXPECT_EQ(last->frames, 20u);
+  EXPECT_EQ(last->end, 200 * kFrame);  // the end of the last frame
+}
+
+TEST(SegmentCutter, RoundingDoesNotCostAWholeGop) {
+  // 90 kHz timestamps can put the keyframe at 2 s a few microseconds early.
+  const GstClockTime almost = 2 * GST_SECOND - 11 * GST_USECOND;
+  for (const auto &[key_pts, expected] :
+       {std::pair{almost, SegmentCutter::Verdict::kStart},
+        std::pair{2 * GST_SECOND - kFrame, SegmentCutter::Verdict::kKeep}}) {
+    SegmentCutter cutter(2 * GST_SECOND, 8 * GST_SECOND);
+    cutter.set_format(640, 360, 30, 1);
+    for (int i = 0; static_cast<GstClockTime>(i) * kFrame < key_pts - kFrame / 2; ++i)
+      cutter.push(frame(i, i == 0));
+    const auto d = cutter.push({key_pts, static_cast<gint64>(key_pts), kFrame, true, false});
+    EXPECT_EQ(d.verdict, expected);
+    EXPECT_FALSE(d.started.discont);
+  }
+}
+
+TEST(SegmentCutter, DropsUntilTheFirstKeyframeAndGivesUpAfterMax) {
+  SegmentCutter cutter(2 * GST_SECOND, 3 * GST_SECOND);
+  EXPECT_EQ(cutter.push(frame(0, false)).verdict, SegmentCutter::Verdict::kDrop);
+  EXPECT_EQ(cutter.push(frame(89, false)).verdict, SegmentCutter::Verdict::kDrop);
+  EXPECT_EQ(cutter.push(frame(91, false)).verdict, SegmentCutter::Verdict::kNoKeyframe);
+  EXPECT_FALSE(cutter.started());
+  EXPECT_TRUE(cutter.saw_video());
+  EXPECT_FALSE(cutter.finish().has_value());
+}
+
+TEST(SegmentCutter, WarnsOnceAboutALongGop) {
+  SegmentCutter cutter(2 * GST_SECOND, 4 * GST_SECOND);
+  int warnings = 0;
+  for (int i = 0; i < 400; ++i)
+    warnings += cutter.push(frame(i, i % 300 == 0)).long_gop ? 1 : 0;
+  EXPECT_EQ(warnings, 1);  // only the 10 s GOP, once
+}
+
+TEST(SegmentCutter, DiscontinuitiesStartASegmentAtOnce) {
+  SegmentCutter cutter(2 * GST_SECOND, 8 * GST_SECOND);
+  cutter.push(frame(0, true));
+  cutter.push(frame(1, false));
+  // Time jumps 10 s ahead on a keyframe well before the target.
+  auto d = cutter.push(frame(2, true, 10 * GST_SECOND));
+  ASSERT_EQ(d.verdict, SegmentCutter::Verdict::kStart);
+  EXPECT_TRUE(d.started.discont);
+  ASSERT_TRUE(d.ended.has_value());
+  EXPECT_EQ(d.ended->end, 2 * kFrame) << "ends with its last frame, not 10 s later";
+  // Backwards, flagged on the buffer, after a flush: each marks the next segment.
+  d = cutter.push(frame(0, true));
+  EXPECT_TRUE(d.started.discont);
+  auto flagged = frame(1, true);
+  flagged.discont = true;
+  EXPECT_TRUE(cutter.push(flagged).started.discont);
+  cutter.flush();
+  d = cutter.push(frame(5, true, 20 * GST_SECOND));
+  EXPECT_TRUE(d.started.discont);
+  // A continuous keyframe stream with a 1 s GOP is not a discontinuity.
+  SegmentCutter calm(2 * GST_SECOND, 8 * GST_SECOND);
+  for (int i = 0; i < 300; ++i)
+    EXPECT_FALSE(calm.push(frame(i, i % 30 == 0)).started.discont);
 }

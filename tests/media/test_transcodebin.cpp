@@ -351,3 +351,31 @@ TEST(TranscodeBin, TimeGoingBackwardsIsADiscontinuityNotAnError) {
   }
   EXPECT_TRUE(c.segments[5].info.discont);
 }
+
+TEST(TranscodeBin, RenditionsAre420WhateverTheSource) {
+  ClipSpec spec;
+  spec.width = 320;
+  spec.height = 180;
+  spec.seconds = 2;
+  spec.audio = false;
+  spec.pix_fmt = "yuv444p";
+  const test::Collected c = test::collect_segments(segments_of(
+      test::clip(spec), false, "lptranscodebin include-source=true profiles=P144p30fps16x9"));
+  ASSERT_FALSE(c.run.has_error()) << c.run.first_error();
+  ASSERT_EQ(c.segments.size(), 2u);
+  // High 4:4:4 Predictive (244) stays in the source; the rendition is High (100), 4:2:0.
+  const ts::ScanResult source = ts::scan(c.segments[0].bytes.data(), c.segments[0].bytes.size());
+  const ts::ScanResult low = ts::scan(c.segments[1].bytes.data(), c.segments[1].bytes.size());
+  EXPECT_EQ(source.avc_profile, 244);
+  EXPECT_EQ(low.avc_profile, 100);
+  EXPECT_THAT(c.segments[1].info.codecs, ::testing::StartsWith("avc1.64"));
+  std::string out;
+  test::TempDir dir;
+  test::write_file(dir.file("low.ts"), c.segments[1].bytes);
+  test::run_command({"ffprobe", "-v", "error", "-select_streams", "v", "-show_entries",
+                     "stream=pix_fmt", "-of", "csv=p=0", dir.file("low.ts")},
+                    &out);
+  // (ffprobe lists the stream once per program section, hence no exact match.)
+  EXPECT_THAT(out, ::testing::StartsWith("yuv420p\n"));
+  EXPECT_THAT(out, ::testing::Not(HasSubstr("444")));
+}
