@@ -52,9 +52,9 @@
 
 #include "media/segmentmeta.h"
 #include "storage/hlspublisher.h"
-#include "storage/presignedpost.h"
+#include "storage/s3location.h"
 #include "storage/s3store.h"
-#include "storage/uploadqueue.h"
+#include "storage/storeopen.h"
 
 #include <atomic>
 #include <memory>
@@ -105,17 +105,10 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE(
     "sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS(lp::kSegmentStreamCapsString));
 
 struct LpS3SinkSettings {
-  std::string location;
   guint playlist_length = DEFAULT_PLAYLIST_LENGTH;
   bool delete_segments = DEFAULT_DELETE_SEGMENTS;
   std::string master_playlist = DEFAULT_MASTER_PLAYLIST;
-  lp::S3Overrides s3;
-  std::string presigned_post;
-  guint64 part_size = DEFAULT_PART_SIZE;
-  guint concurrency = DEFAULT_CONCURRENCY;
-  guint max_pending = DEFAULT_MAX_PENDING;
-  guint retry_attempts = DEFAULT_RETRY_ATTEMPTS;
-  guint request_timeout = DEFAULT_REQUEST_TIMEOUT;
+  lp::StoreSettings store;
 };
 
 struct LpS3SinkPrivate {
@@ -189,64 +182,6 @@ static void post_store_error(LpS3Sink *self, const GError *error, const std::str
   }
 }
 
-static lp::S3ClientOptions client_options(const LpS3SinkSettings &s) {
-  lp::S3ClientOptions options;
-  options.request_timeout_s = s.request_timeout;
-  options.retry_attempts = s.retry_attempts;
-  return options;
-}
-
-// The S3 or presigned-POST store behind a queue, or null with *error set.
-static std::unique_ptr<lp::ObjectStore> open_remote_store(LpS3Sink *self, const LpS3SinkSettings &s,
-                                                          GError **error) {
-  lp::UploadQueue::Factory factory;
-  std::unique_ptr<lp::ObjectStore> primary;
-  if (!s.presigned_post.empty()) {
-    lp::PresignedPost post;
-    std::string why;
-    if (!lp::PresignedPost::from_json(s.presigned_post, &post, &why)) {
-      g_set_error(error, LP_OBJECT_STORE_ERROR, lp::kObjectStoreErrorLocation, "%s", why.c_str());
-      return nullptr;
-    }
-    const lp::S3ClientOptions options = client_options(s);
-    primary = std::make_unique<lp::PresignedPostStore>(post, options, nullptr);
-    factory = [post, options](GCancellable *cancellable, GError **) {
-      return std::make_unique<lp::PresignedPostStore>(post, options, cancellable);
-    };
-  } else {
-    lp::S3Location location;
-    std::string why;
-    if (!lp::resolve_s3_location(s.location, s.s3, &location, &why)) {
-      g_set_error(error, LP_OBJECT_STORE_ERROR, lp::kObjectStoreErrorLocation, "%s", why.c_str());
-      return nullptr;
-    }
-    lp::S3StoreOptions options;
-    options.client = client_options(s);
-    options.part_size = s.part_size;
-    std::unique_ptr<lp::S3Store> store = lp::S3Store::open(location, options, nullptr, error);
-    if (!store || !store->check(error))
-      return nullptr;
-    primary = std::move(store);
-    factory = [location, options](GCancellable *cancellable, GError **e) {
-      return std::unique_ptr<lp::ObjectStore>(lp::S3Store::open(location, options, cancellable, e));
-    };
-  }
-  lp::UploadQueue::Options queue_options;
-  queue_options.workers = s.concurrency;
-  queue_options.max_pending = s.max_pending;
-  const std::string where = primary->describe();
-  queue_options.on_error = [self, where](const GError *e) { post_store_error(self, e, where); };
-  queue_options.on_backpressure = [self](size_t pending) {
-    GST_ELEMENT_WARNING(self, RESOURCE, WRITE,
-                        ("Uploads are falling behind: the stream waits for the object store."),
-                        ("%zu objects are waiting to be stored; raise max-pending or "
-                         "concurrency, or check the network",
-                         pending));
-  };
-  return std::make_unique<lp::UploadQueue>(std::move(primary), std::move(factory),
-                                           std::move(queue_options));
-}
-
 static gboolean lp_s3_sink_start(GstBaseSink *sink) {
   LpS3Sink *self = LP_S3_SINK(sink);
   LpS3SinkPrivate *p = self->priv;
@@ -260,27 +195,27 @@ static gboolean lp_s3_sink_start(GstBaseSink *sink) {
   options.delete_segments = s.delete_segments;
   options.master_name = s.master_playlist;
   p->error_posted = false;
-  if (s.location.empty() && s.presigned_post.empty()) {
+  if (s.store.location.empty() && s.store.presigned_post.empty()) {
     GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("No location set."),
                       ("set lps3sink's location to a directory, a file:///dir URL, an s3:// or "
                        "s3+http(s):// location, or set presigned-post"));
     return FALSE;
   }
+  const std::string where = lp::describe_store(s.store);
+  lp::StoreEvents events;
+  events.failed = [self, where](const GError *e) { post_store_error(self, e, where); };
+  events.falling_behind = [self](size_t pending) {
+    GST_ELEMENT_WARNING(self, RESOURCE, WRITE,
+                        ("Uploads are falling behind: the stream waits for the object store."),
+                        ("%zu objects are waiting to be stored; raise max-pending or "
+                         "concurrency, or check the network",
+                         pending));
+  };
   GError *error = nullptr;
-  std::unique_ptr<lp::ObjectStore> store;
-  const bool remote = !s.presigned_post.empty() || lp::is_s3_location(s.location);
-  std::string where = "the presigned POST URL";
-  if (s.presigned_post.empty()) {
-    lp::S3Location parsed;
-    where = lp::parse_s3_location(s.location, &parsed, nullptr) ? parsed.describe()
-                                                                : lp::redact_location(s.location);
-  }
-  if (remote)
-    store = open_remote_store(self, s, &error);
-  else
-    store = lp::open_object_store(s.location, &error);
+  lp::OpenedStore opened = lp::open_store(s.store, std::move(events), &error);
+  std::unique_ptr<lp::ObjectStore> store = std::move(opened.store);
   if (!store) {
-    if (remote) {
+    if (lp::store_is_remote(s.store)) {
       post_store_error(self, error, where);
     } else {
       GST_ELEMENT_ERROR(self, RESOURCE, OPEN_WRITE, ("Could not open the HLS location."),
@@ -291,7 +226,7 @@ static gboolean lp_s3_sink_start(GstBaseSink *sink) {
   }
   GST_INFO_OBJECT(self, "writing HLS to %s", store->describe().c_str());
   std::lock_guard<std::mutex> guard(p->queue_lock);
-  p->queue = remote ? static_cast<lp::UploadQueue *>(store.get()) : nullptr;
+  p->queue = opened.queue;
   p->publisher = std::make_unique<lp::HlsPublisher>(std::move(store), options);
   return TRUE;
 }
@@ -447,7 +382,7 @@ static void lp_s3_sink_set_property(GObject *object, guint prop_id, const GValue
   LpS3SinkSettings &s = p->settings;
   switch (prop_id) {
     case PROP_LOCATION:
-      set_string(&s.location, value);
+      set_string(&s.store.location, value);
       break;
     case PROP_PLAYLIST_LENGTH:
       s.playlist_length = g_value_get_uint(value);
@@ -461,40 +396,40 @@ static void lp_s3_sink_set_property(GObject *object, guint prop_id, const GValue
       break;
     }
     case PROP_ACCESS_KEY:
-      set_string(&s.s3.access_key, value);
+      set_string(&s.store.s3.access_key, value);
       break;
     case PROP_SECRET_ACCESS_KEY:
-      set_string(&s.s3.secret_key, value);
+      set_string(&s.store.s3.secret_key, value);
       break;
     case PROP_SESSION_TOKEN:
-      set_string(&s.s3.session_token, value);
+      set_string(&s.store.s3.session_token, value);
       break;
     case PROP_REGION:
-      set_string(&s.s3.region, value);
+      set_string(&s.store.s3.region, value);
       break;
     case PROP_ENDPOINT_URI:
-      set_string(&s.s3.endpoint, value);
+      set_string(&s.store.s3.endpoint, value);
       break;
     case PROP_FORCE_PATH_STYLE:
-      s.s3.force_path_style = g_value_get_boolean(value);
+      s.store.s3.force_path_style = g_value_get_boolean(value);
       break;
     case PROP_PRESIGNED_POST:
-      set_string(&s.presigned_post, value);
+      set_string(&s.store.presigned_post, value);
       break;
     case PROP_PART_SIZE:
-      s.part_size = g_value_get_uint64(value);
+      s.store.part_size = g_value_get_uint64(value);
       break;
     case PROP_CONCURRENCY:
-      s.concurrency = g_value_get_uint(value);
+      s.store.concurrency = g_value_get_uint(value);
       break;
     case PROP_MAX_PENDING:
-      s.max_pending = g_value_get_uint(value);
+      s.store.max_pending = g_value_get_uint(value);
       break;
     case PROP_RETRY_ATTEMPTS:
-      s.retry_attempts = g_value_get_uint(value);
+      s.store.retry_attempts = g_value_get_uint(value);
       break;
     case PROP_REQUEST_TIMEOUT:
-      s.request_timeout = g_value_get_uint(value);
+      s.store.request_timeout_s = g_value_get_uint(value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -511,8 +446,9 @@ static void lp_s3_sink_get_property(GObject *object, guint prop_id, GValue *valu
   switch (prop_id) {
     case PROP_LOCATION:
       // Reads back without the secret a URL may carry.
-      g_value_set_string(value,
-                         s.location.empty() ? nullptr : lp::redact_location(s.location).c_str());
+      g_value_set_string(value, s.store.location.empty()
+                                    ? nullptr
+                                    : lp::redact_location(s.store.location).c_str());
       break;
     case PROP_PLAYLIST_LENGTH:
       g_value_set_uint(value, s.playlist_length);
@@ -524,31 +460,31 @@ static void lp_s3_sink_get_property(GObject *object, guint prop_id, GValue *valu
       g_value_set_string(value, s.master_playlist.c_str());
       break;
     case PROP_ACCESS_KEY:
-      g_value_set_string(value, string_or_null(s.s3.access_key));
+      g_value_set_string(value, string_or_null(s.store.s3.access_key));
       break;
     case PROP_REGION:
-      g_value_set_string(value, string_or_null(s.s3.region));
+      g_value_set_string(value, string_or_null(s.store.s3.region));
       break;
     case PROP_ENDPOINT_URI:
-      g_value_set_string(value, string_or_null(s.s3.endpoint));
+      g_value_set_string(value, string_or_null(s.store.s3.endpoint));
       break;
     case PROP_FORCE_PATH_STYLE:
-      g_value_set_boolean(value, s.s3.force_path_style);
+      g_value_set_boolean(value, s.store.s3.force_path_style);
       break;
     case PROP_PART_SIZE:
-      g_value_set_uint64(value, s.part_size);
+      g_value_set_uint64(value, s.store.part_size);
       break;
     case PROP_CONCURRENCY:
-      g_value_set_uint(value, s.concurrency);
+      g_value_set_uint(value, s.store.concurrency);
       break;
     case PROP_MAX_PENDING:
-      g_value_set_uint(value, s.max_pending);
+      g_value_set_uint(value, s.store.max_pending);
       break;
     case PROP_RETRY_ATTEMPTS:
-      g_value_set_uint(value, s.retry_attempts);
+      g_value_set_uint(value, s.store.retry_attempts);
       break;
     case PROP_REQUEST_TIMEOUT:
-      g_value_set_uint(value, s.request_timeout);
+      g_value_set_uint(value, s.store.request_timeout_s);
       break;
     default:
       // secret-access-key, session-token and presigned-post are write-only.

@@ -1,0 +1,85 @@
+#include "storage/storeopen.h"
+
+#include "storage/presignedpost.h"
+#include "storage/s3store.h"
+
+namespace lp {
+namespace {
+
+S3ClientOptions client_options(const StoreSettings &s) {
+  S3ClientOptions options;
+  options.request_timeout_s = s.request_timeout_s;
+  options.retry_attempts = s.retry_attempts;
+  return options;
+}
+
+std::unique_ptr<ObjectStore> open_remote(const StoreSettings &s, StoreEvents events,
+                                         GError **error) {
+  UploadQueue::Factory factory;
+  std::unique_ptr<ObjectStore> primary;
+  if (!s.presigned_post.empty()) {
+    PresignedPost post;
+    std::string why;
+    if (!PresignedPost::from_json(s.presigned_post, &post, &why)) {
+      g_set_error(error, LP_OBJECT_STORE_ERROR, kObjectStoreErrorLocation, "%s", why.c_str());
+      return nullptr;
+    }
+    const S3ClientOptions options = client_options(s);
+    primary = std::make_unique<PresignedPostStore>(post, options, nullptr);
+    factory = [post, options](GCancellable *cancellable, GError **) {
+      return std::make_unique<PresignedPostStore>(post, options, cancellable);
+    };
+  } else {
+    S3Location location;
+    std::string why;
+    if (!resolve_s3_location(s.location, s.s3, &location, &why)) {
+      g_set_error(error, LP_OBJECT_STORE_ERROR, kObjectStoreErrorLocation, "%s", why.c_str());
+      return nullptr;
+    }
+    S3StoreOptions options;
+    options.client = client_options(s);
+    options.part_size = s.part_size;
+    std::unique_ptr<S3Store> store = S3Store::open(location, options, nullptr, error);
+    if (!store || !store->check(error))
+      return nullptr;
+    primary = std::move(store);
+    factory = [location, options](GCancellable *cancellable, GError **e) {
+      return std::unique_ptr<ObjectStore>(S3Store::open(location, options, cancellable, e));
+    };
+  }
+  UploadQueue::Options queue_options;
+  queue_options.workers = s.concurrency;
+  queue_options.max_pending = s.max_pending;
+  queue_options.on_error = std::move(events.failed);
+  queue_options.on_backpressure = std::move(events.falling_behind);
+  return std::make_unique<UploadQueue>(std::move(primary), std::move(factory),
+                                       std::move(queue_options));
+}
+
+}  // namespace
+
+bool store_is_remote(const StoreSettings &settings) {
+  return !settings.presigned_post.empty() || is_s3_location(settings.location);
+}
+
+std::string describe_store(const StoreSettings &settings) {
+  if (!settings.presigned_post.empty())
+    return "the presigned POST URL";
+  S3Location parsed;
+  return parse_s3_location(settings.location, &parsed, nullptr)
+             ? parsed.describe()
+             : redact_location(settings.location);
+}
+
+OpenedStore open_store(const StoreSettings &settings, StoreEvents events, GError **error) {
+  OpenedStore opened;
+  if (!store_is_remote(settings)) {
+    opened.store = open_object_store(settings.location, error);
+    return opened;
+  }
+  opened.store = open_remote(settings, std::move(events), error);
+  opened.queue = static_cast<UploadQueue *>(opened.store.get());
+  return opened;
+}
+
+}  // namespace lp
