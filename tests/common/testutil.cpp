@@ -249,24 +249,34 @@ std::map<std::string, std::vector<Segment>> Collected::by_rendition() const {
   return out;
 }
 
-Collected collect_segments(const std::string &description, int timeout_seconds) {
-  Collected collected;
-  GError *error = nullptr;
-  GstElement *pipeline = gst_parse_launch(description.c_str(), &error);
-  if (!pipeline || error) {
-    collected.run.messages.push_back(
-        {GST_MESSAGE_ERROR, "", std::string("parse: ") + (error ? error->message : "?"), ""});
-    g_clear_error(&error);
-    if (pipeline)
-      gst_object_unref(pipeline);
-    return collected;
+Segment segment_of(GstBuffer *buf) {
+  Segment seg;
+  if (auto info = segment_meta_get(buf))
+    seg.info = *info;
+  seg.pts = GST_BUFFER_PTS(buf);
+  seg.duration = GST_BUFFER_DURATION(buf);
+  seg.discont_flag = GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DISCONT);
+  GstMapInfo map;
+  if (gst_buffer_map(buf, &map, GST_MAP_READ)) {
+    seg.bytes.assign(map.data, map.data + map.size);
+    gst_buffer_unmap(buf, &map);
   }
+  return seg;
+}
+
+static void pull_all(GstElement *sink, Collected *collected) {
+  while (GstSample *sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink), 0)) {
+    collected->segments.push_back(segment_of(gst_sample_get_buffer(sample)));
+    gst_sample_unref(sample);
+  }
+}
+
+Collected collect_segments(GstElement *pipeline, int timeout_seconds) {
+  Collected collected;
   GstElement *sink = gst_bin_get_by_name(GST_BIN(pipeline), "out");
   EXPECT_NE(sink, nullptr) << "the pipeline needs an appsink named out";
-  if (!sink) {
-    gst_object_unref(pipeline);
+  if (!sink)
     return collected;
-  }
   g_object_set(sink, "sync", FALSE, "emit-signals", FALSE, nullptr);
   GstBus *bus = gst_element_get_bus(pipeline);
   RunResult &result = collected.run;
@@ -285,49 +295,33 @@ Collected collect_segments(const std::string &description, int timeout_seconds) 
         result.timed_out = true;
         break;
       }
-      while (GstSample *sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink), 0)) {
-        GstBuffer *buf = gst_sample_get_buffer(sample);
-        Segment seg;
-        if (auto info = segment_meta_get(buf))
-          seg.info = *info;
-        seg.pts = GST_BUFFER_PTS(buf);
-        seg.duration = GST_BUFFER_DURATION(buf);
-        seg.discont_flag = GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DISCONT);
-        GstMapInfo map;
-        if (gst_buffer_map(buf, &map, GST_MAP_READ)) {
-          seg.bytes.assign(map.data, map.data + map.size);
-          gst_buffer_unmap(buf, &map);
-        }
-        collected.segments.push_back(std::move(seg));
-        gst_sample_unref(sample);
-      }
-      GstMessage *msg = gst_bus_timed_pop_filtered(bus, 20 * GST_MSECOND, kWatched);
-      if (msg) {
+      pull_all(sink, &collected);
+      if (GstMessage *msg = gst_bus_timed_pop_filtered(bus, 20 * GST_MSECOND, kWatched)) {
         done = record(msg, &result);
         gst_message_unref(msg);
       }
     }
-    // Whatever the sink still holds after EOS.
-    while (GstSample *sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink), 0)) {
-      GstBuffer *buf = gst_sample_get_buffer(sample);
-      Segment seg;
-      if (auto info = segment_meta_get(buf))
-        seg.info = *info;
-      seg.pts = GST_BUFFER_PTS(buf);
-      seg.duration = GST_BUFFER_DURATION(buf);
-      seg.discont_flag = GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DISCONT);
-      GstMapInfo map;
-      if (gst_buffer_map(buf, &map, GST_MAP_READ)) {
-        seg.bytes.assign(map.data, map.data + map.size);
-        gst_buffer_unmap(buf, &map);
-      }
-      collected.segments.push_back(std::move(seg));
-      gst_sample_unref(sample);
-    }
+    pull_all(sink, &collected);  // whatever the sink still holds after EOS
   }
   gst_element_set_state(pipeline, GST_STATE_NULL);
   gst_object_unref(bus);
   gst_object_unref(sink);
+  return collected;
+}
+
+Collected collect_segments(const std::string &description, int timeout_seconds) {
+  GError *error = nullptr;
+  GstElement *pipeline = gst_parse_launch(description.c_str(), &error);
+  if (!pipeline || error) {
+    Collected collected;
+    collected.run.messages.push_back(
+        {GST_MESSAGE_ERROR, "", std::string("parse: ") + (error ? error->message : "?"), ""});
+    g_clear_error(&error);
+    if (pipeline)
+      gst_object_unref(pipeline);
+    return collected;
+  }
+  Collected collected = collect_segments(pipeline, timeout_seconds);
   gst_object_unref(pipeline);
   return collected;
 }

@@ -88,6 +88,10 @@ struct Collected {
 
 // Runs `description`, which must end in "appsink name=out", and collects every buffer.
 Collected collect_segments(const std::string &description, int timeout_seconds = 180);
+// The same for a pipeline already built (the caller keeps its reference).
+Collected collect_segments(GstElement *pipeline, int timeout_seconds = 180);
+// A segment stream buffer as a Segment (meta, timestamps, bytes).
+Segment segment_of(GstBuffer *buffer);
 
 // What ffprobe (an independent implementation) sees in one segment.
 struct Probe {

@@ -51,7 +51,7 @@ test::Collected replay(std::vector<GstBuffer *> input, const std::string &props)
   GstElement *pipeline = gst_parse_launch(
       ("appsrc name=src format=time caps=\"video/mpegts,systemstream=true,packetsize=188\" ! "
        "lptranscodebin " +
-       props + " ! appsink name=out sync=false")
+       props + " ! appsink name=out")
           .c_str(),
       nullptr);
   GstElement *src = gst_bin_get_by_name(GST_BIN(pipeline), "src");
@@ -59,43 +59,7 @@ test::Collected replay(std::vector<GstBuffer *> input, const std::string &props)
     gst_app_src_push_buffer(GST_APP_SRC(src), b);
   gst_app_src_end_of_stream(GST_APP_SRC(src));
   gst_object_unref(src);
-  test::Collected c;
-  GstElement *sink = gst_bin_get_by_name(GST_BIN(pipeline), "out");
-  GstBus *bus = gst_element_get_bus(pipeline);
-  gst_element_set_state(pipeline, GST_STATE_PLAYING);
-  // appsink returns NULL at EOS, or when the pipeline errors out (flushing).
-  while (GstSample *sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink), 120 * GST_SECOND)) {
-    GstBuffer *buf = gst_sample_get_buffer(sample);
-    test::Segment s;
-    if (auto info = segment_meta_get(buf))
-      s.info = *info;
-    GstMapInfo map;
-    gst_buffer_map(buf, &map, GST_MAP_READ);
-    s.bytes.assign(map.data, map.data + map.size);
-    gst_buffer_unmap(buf, &map);
-    c.segments.push_back(std::move(s));
-    gst_sample_unref(sample);
-  }
-  c.run.eos = gst_app_sink_is_eos(GST_APP_SINK(sink));
-  while (GstMessage *msg = gst_bus_pop(bus)) {
-    if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR ||
-        GST_MESSAGE_TYPE(msg) == GST_MESSAGE_WARNING) {
-      GError *err = nullptr;
-      gchar *debug = nullptr;
-      if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR)
-        gst_message_parse_error(msg, &err, &debug);
-      else
-        gst_message_parse_warning(msg, &err, &debug);
-      c.run.messages.push_back({GST_MESSAGE_TYPE(msg), GST_OBJECT_NAME(GST_MESSAGE_SRC(msg)),
-                                std::string(err->message) + " | " + (debug ? debug : ""), ""});
-      g_error_free(err);
-      g_free(debug);
-    }
-    gst_message_unref(msg);
-  }
-  gst_element_set_state(pipeline, GST_STATE_NULL);
-  gst_object_unref(bus);
-  gst_object_unref(sink);
+  test::Collected c = test::collect_segments(pipeline);
   gst_object_unref(pipeline);
   return c;
 }
