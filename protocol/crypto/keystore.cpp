@@ -1,9 +1,7 @@
 #include "crypto/keystore.h"
 
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
-#include <openssl/params.h>
+#include <sodium.h>
 
 #include <cstring>
 #include <memory>
@@ -18,9 +16,7 @@ namespace {
 
 using Kind = KeystoreError::Kind;
 
-struct KdfDeleter {
-  void operator()(EVP_KDF *k) const { EVP_KDF_free(k); }
-  void operator()(EVP_KDF_CTX *c) const { EVP_KDF_CTX_free(c); }
+struct CipherCtxFree {
   void operator()(EVP_CIPHER_CTX *c) const { EVP_CIPHER_CTX_free(c); }
 };
 
@@ -106,28 +102,18 @@ SecretBytes derive_key(const Keystore &ks, std::string_view password,
   if (need > static_cast<long double>(limits.max_scrypt_memory)) {
     throw KeystoreError(Kind::kTooExpensive, "crypto.kdfparams: scrypt needs too much memory");
   }
-  std::unique_ptr<EVP_KDF, KdfDeleter> kdf(EVP_KDF_fetch(nullptr, "SCRYPT", nullptr));
-  if (!kdf) {
-    throw KeystoreError(Kind::kUnsupported, "scrypt is not available in OpenSSL");
+  long double work = static_cast<long double>(sp.n) * sp.r * sp.p;
+  if (work > static_cast<long double>(limits.max_scrypt_work)) {
+    throw KeystoreError(Kind::kTooExpensive, "crypto.kdfparams: scrypt needs too much work");
   }
-  std::unique_ptr<EVP_KDF_CTX, KdfDeleter> ctx(EVP_KDF_CTX_new(kdf.get()));
-  uint64_t n = sp.n;
-  uint32_t r = sp.r;
-  uint32_t p = sp.p;
-  uint64_t maxmem = static_cast<uint64_t>(need) + (uint64_t{1} << 20);
-  // OpenSSL takes the buffers as non-const void* but only reads them.
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD,
-                                        const_cast<char *>(password.data()), password.size()),
-      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, const_cast<uint8_t *>(ks.salt.data()),
-                                        ks.salt.size()),
-      OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_N, &n),
-      OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_R, &r),
-      OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_P, &p),
-      OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_MAXMEM, &maxmem),
-      OSSL_PARAM_construct_end(),
-  };
-  if (!ctx || EVP_KDF_derive(ctx.get(), dk.data(), dk.size(), params) != 1) {
+  // libsodium rather than OpenSSL: OpenSSL enforces RFC 7914's n < 2^(16 r), which refuses
+  // keystores geth writes and reads (the Web3 Secret Storage vector has n = 2^18, r = 1).
+  if (sodium_init() < 0) {
+    throw KeystoreError(Kind::kUnsupported, "libsodium failed to initialize");
+  }
+  if (crypto_pwhash_scryptsalsa208sha256_ll(reinterpret_cast<const uint8_t *>(password.data()),
+                                            password.size(), ks.salt.data(), ks.salt.size(), sp.n,
+                                            sp.r, sp.p, dk.data(), dk.size()) != 0) {
     throw KeystoreError(Kind::kUnsupported, "crypto.kdfparams: scrypt rejected the parameters");
   }
   return dk;
@@ -139,7 +125,7 @@ Hash32 compute_mac(const SecretBytes &dk, ByteView ciphertext) {
 
 // AES-128-CTR is its own inverse.
 void aes128_ctr(const uint8_t *key16, ByteView iv, ByteView in, uint8_t *out) {
-  std::unique_ptr<EVP_CIPHER_CTX, KdfDeleter> ctx(EVP_CIPHER_CTX_new());
+  std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree> ctx(EVP_CIPHER_CTX_new());
   int len = 0;
   int fin = 0;
   if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_128_ctr(), nullptr, key16, iv.data()) != 1 ||
@@ -279,6 +265,7 @@ std::string encrypt_keystore(const PrivateKey &key, std::string_view password,
   random_bytes(ks.iv.data(), ks.iv.size());
   KeystoreLimits unlimited;
   unlimited.max_scrypt_memory = UINT64_MAX;
+  unlimited.max_scrypt_work = UINT64_MAX;
   SecretBytes dk = derive_key(ks, password, unlimited);
   ks.ciphertext.resize(32);
   aes128_ctr(dk.data(), ks.iv, key.secret().view(), ks.ciphertext.data());

@@ -1,6 +1,7 @@
 // Web3 Secret Storage (keystore v3), as geth and ethers read and write it: scrypt (or PBKDF2 on
 // read) derives 32 bytes from the password; AES-128-CTR with the first 16 encrypts the key; the
-// MAC is keccak256(derived[16..32] || ciphertext). KDFs and the cipher come from OpenSSL.
+// MAC is keccak256(derived[16..32] || ciphertext). scrypt comes from libsodium, PBKDF2 and AES
+// from OpenSSL.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +25,7 @@ struct ScryptParams {
 // time (checked before any derivation).
 struct KeystoreLimits {
   uint64_t max_scrypt_memory = uint64_t{1} << 30;  // 128 * r * (n + p) bytes
+  uint64_t max_scrypt_work = uint64_t{1} << 24;    // n * r * p, 8x geth's standard setting
   uint64_t max_pbkdf2_iterations = 10'000'000;
 };
 
