@@ -20,7 +20,7 @@ class SignatureParser {
 
   Type type(int depth);
   // A comma-separated list up to (not including) ')'. With `named`, each entry may carry
-  // "indexed" and a parameter name.
+  // "indexed" and a parameter name (callers reject "indexed" where it does not belong).
   std::vector<Param> params(int depth, bool named);
   std::string identifier();
   bool eat(char c);

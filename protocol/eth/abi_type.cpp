@@ -79,7 +79,12 @@ Type SignatureParser::base_type(int depth) {
     if (depth + 1 > kMaxDepth) {
       fail("types nested too deeply");
     }
-    std::vector<Param> members = params(depth + 1, false);
+    std::vector<Param> members = params(depth + 1, true);
+    for (const Param &m : members) {
+      if (m.indexed) {
+        fail("'indexed' inside a tuple");
+      }
+    }
     expect(')');
     if (members.empty()) {
       fail("empty tuples have no ABI encoding");

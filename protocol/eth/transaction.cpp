@@ -95,6 +95,10 @@ Hash32 signing_hash(const LegacyTx &tx) {
 }
 
 SignedTx sign(const Eip1559Tx &tx, const crypto::PrivateKey &key) {
+  // Nodes reject such a transaction; better to say so before signing.
+  if (tx.max_priority_fee_per_gas > tx.max_fee_per_gas) {
+    throw Error("transaction: maxPriorityFeePerGas exceeds maxFeePerGas");
+  }
   crypto::Signature sig = key.sign_digest(signing_hash(tx));
   std::vector<Item> fields = unsigned_fields(tx);
   auto [r, s] = r_s(sig);

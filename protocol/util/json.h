@@ -53,6 +53,7 @@ class ObjectWriter {
  public:
   ObjectWriter();
   ~ObjectWriter();
+  ObjectWriter(ObjectWriter &&other) noexcept;
   ObjectWriter(const ObjectWriter &) = delete;
   ObjectWriter &operator=(const ObjectWriter &) = delete;
 

@@ -156,6 +156,10 @@ TEST(Abi, TypeParsing) {
   std::string deep(40, '(');
   deep += "uint256" + std::string(40, ')');
   EXPECT_THROW(Type::parse(deep), Error);
+  // Component names, as human-readable ABIs write them.
+  EXPECT_EQ(Type::parse("(address recipient, uint256 faceValue)").canonical(), "(address,uint256)");
+  EXPECT_THROW(Type::parse("(address indexed a)"), Error);
+  EXPECT_THROW(abi::Function::parse("f(uint256 indexed)"), Error);
 }
 
 TEST(Abi, SignedIntegersAndRanges) {
@@ -307,6 +311,9 @@ TEST(Transaction, Eip1559SignAndDecode) {
   tx.to = crypto::Address::parse("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed");
   tx.value = 12345;
   tx.data = hex("ec8b3cb6");
+  Eip1559Tx inverted = tx;
+  inverted.max_priority_fee_per_gas = tx.max_fee_per_gas + U256(1);
+  EXPECT_THROW(sign(inverted, key), Error);
   tx.access_list.push_back({*tx.to, {Hash32{}}});
   SignedTx signed_tx = sign(tx, key);
   EXPECT_EQ(signed_tx.raw[0], 0x02);
