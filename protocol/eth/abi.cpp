@@ -150,15 +150,13 @@ class Decoder {
  private:
   // The element whose head starts at region[pos].
   Value element(const Type &t, ByteView region, size_t pos) {
-    if (budget_-- == 0) {
-      decode_error("too many values for the input size");
-    }
     if (!t.is_dynamic()) {
       if (t.head_size() > region.size() || pos > region.size() - t.head_size()) {
         decode_error("data too short for " + t.canonical());
       }
       return static_value(t, region, pos);
     }
+    spend();
     size_t offset = small(region, pos, "offset");
     if (offset > region.size()) {
       decode_error("offset points past the end of the data");
@@ -189,7 +187,19 @@ class Decoder {
     return static_cast<size_t>(v);
   }
 
+  // Each leaf and each dynamic value of a canonical encoding owns at least one word of the
+  // input; more of them than words means offsets are shared to make the output explode.
+  void spend() {
+    if (budget_ == 0) {
+      decode_error("too many values for the input size");
+    }
+    --budget_;
+  }
+
   Value static_value(const Type &t, ByteView region, size_t pos) {
+    if (t.kind != Kind::kFixedArray && t.kind != Kind::kTuple) {
+      spend();
+    }
     switch (t.kind) {
       case Kind::kUint: {
         U256 n = U256::from_be(word(region, pos));

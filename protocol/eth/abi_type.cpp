@@ -69,6 +69,11 @@ static bool parse_size(const std::string &digits, unsigned &out) {
   if (digits.empty() || digits.size() > 3 || digits[0] == '0') {
     return false;
   }
+  for (char c : digits) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) {
+      return false;
+    }
+  }
   out = static_cast<unsigned>(std::stoul(digits));
   return true;
 }

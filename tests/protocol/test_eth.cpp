@@ -149,7 +149,8 @@ TEST(Abi, TypeParsing) {
   EXPECT_TRUE(Type::parse("(uint8,string)").is_dynamic());
   EXPECT_FALSE(Type::parse("(uint8,bytes32)[3]").is_dynamic());
   EXPECT_EQ(Type::parse("(uint8,bytes32)[3]").head_size(), 192u);
-  for (const char *bad : {"uint7", "uint264", "bytes33", "bytes0", "()", "uint[0]", "foo",
+  for (const char *bad : {"uint7", "uint264", "bytes33", "bytes0", "()", "uint[0]", "foo", "bytes$",
+                          "uint8a", "int1x",
                           "uint256[", "(uint256", "int08", ""}) {
     EXPECT_THROW(Type::parse(bad), Error) << bad;
   }
@@ -226,6 +227,19 @@ TEST(Abi, SharedOffsetsCannotBlowUp) {
     type += "[]";
   }
   EXPECT_THROW(abi::decode({Type::parse(type)}, data), Error);
+  // Static containers own no words of their own: a canonical encoding of nested fixed arrays of
+  // tuples decodes within the budget.
+  std::vector<Type> nested = {Type::parse("((int8)[8])[4]")};
+  Value::List outer;
+  for (int i = 0; i < 4; ++i) {
+    Value::List row;
+    for (int j = 0; j < 8; ++j) {
+      row.push_back(Value::of_list({Value::of_int(j - i)}));
+    }
+    outer.push_back(Value::of_list({Value::of_list(row)}));
+  }
+  std::vector<Value> values = {Value::of_list(outer)};
+  EXPECT_EQ(abi::decode(nested, abi::encode(nested, values)), values);
 }
 
 TEST(Abi, EventLogDecoding) {
