@@ -13,6 +13,13 @@ namespace {
 constexpr uint64_t kEvMultiplier = 100;
 constexpr uint64_t kAvgGasPrice = 3'000'000'000;
 
+const SecretBytes &checked_secret(const SecretBytes &secret) {
+  if (secret.size() != 32) {
+    throw Error("recipient secret: expected 32 bytes");
+  }
+  return secret;
+}
+
 SecretBytes fresh_secret() {
   SecretBytes s(32);
   random_bytes(s.data(), s.size());
@@ -34,17 +41,12 @@ Recipient::Recipient(const Address &self, RecipientConfig config, SenderMonitor 
       time_(time),
       gas_(gas),
       store_(store),
-      secret_(std::move(secret)) {
-  if (secret_.size() != 32) {
-    throw Error("recipient secret: expected 32 bytes");
-  }
-}
+      rand_key_(checked_secret(secret).view()) {}
 
 U256 Recipient::rand_for(const U256 &seed, const Address &sender, const U256 &face_value,
                          const U256 &win_prob, const U256 &expiration_block, const mpq_class &price,
                          const ExpirationParams &expiration) const {
-  return recipient_rand(secret_.view(), seed, sender, face_value, win_prob, expiration_block, price,
-                        expiration);
+  return rand_key_.derive(seed, sender, face_value, win_prob, expiration_block, price, expiration);
 }
 
 U256 Recipient::tx_cost() const {

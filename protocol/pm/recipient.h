@@ -103,7 +103,7 @@ class Recipient {
   const ChainTime &time_;
   const GasPriceSource &gas_;
   TicketStore &store_;
-  SecretBytes secret_;
+  RecipientRandKey rand_key_;  // the secret, as a keyed HMAC
   Balances balances_;
 
   struct NonceSet {

@@ -1,7 +1,9 @@
 #include "pm/ticket.h"
 
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include "crypto/keccak.h"
 
@@ -77,9 +79,40 @@ Bytes minimal_be(const mpz_class &v) {
   return out;
 }
 
-U256 recipient_rand(ByteView secret, const U256 &seed, const Address &sender,
-                    const U256 &face_value, const U256 &win_prob, const U256 &expiration_block,
-                    const mpq_class &price, const ExpirationParams &expiration) {
+namespace {
+
+struct MacFree {
+  void operator()(EVP_MAC *m) const { EVP_MAC_free(m); }
+  void operator()(EVP_MAC_CTX *c) const { EVP_MAC_CTX_free(c); }
+};
+
+}  // namespace
+
+struct RecipientRandKey::Impl {
+  std::unique_ptr<EVP_MAC_CTX, MacFree> keyed;
+};
+
+RecipientRandKey::RecipientRandKey(ByteView secret) : impl_(std::make_unique<Impl>()) {
+  std::unique_ptr<EVP_MAC, MacFree> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
+  if (mac) {
+    impl_->keyed.reset(EVP_MAC_CTX_new(mac.get()));
+  }
+  char digest[] = "SHA256";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                         OSSL_PARAM_construct_end()};
+  // OpenSSL reads a null key pointer as "keep the previous key"; an empty key needs a real one.
+  static const uint8_t kEmptyKey = 0;
+  const uint8_t *key = secret.empty() ? &kEmptyKey : secret.data();
+  if (!impl_->keyed || EVP_MAC_init(impl_->keyed.get(), key, secret.size(), params) != 1) {
+    throw Error("HMAC-SHA256 is not available");
+  }
+}
+
+RecipientRandKey::~RecipientRandKey() = default;
+
+U256 RecipientRandKey::derive(const U256 &seed, const Address &sender, const U256 &face_value,
+                              const U256 &win_prob, const U256 &expiration_block,
+                              const mpq_class &price, const ExpirationParams &expiration) const {
   mpq_class reduced = price;
   if (reduced.get_den() == 0) {
     throw Error("price: zero denominator");
@@ -96,19 +129,24 @@ U256 recipient_rand(ByteView secret, const U256 &seed, const Address &sender,
   append(msg, minimal_be(reduced.get_num()));
   append(msg, minimal_be(reduced.get_den()));
   append(msg, expiration.aux_data());
-  uint8_t mac[EVP_MAX_MD_SIZE];
-  unsigned int mac_len = 0;
-  // OpenSSL reads a null key pointer as "no key given"; an empty key needs a real pointer.
-  static const uint8_t kEmptyKey = 0;
-  const uint8_t *key = secret.empty() ? &kEmptyKey : secret.data();
-  if (!HMAC(EVP_sha256(), key, static_cast<int>(secret.size()), msg.data(), msg.size(), mac,
-            &mac_len) ||
-      mac_len != 32) {
+  // The keyed context is only read by the copy, so concurrent derivations need no lock.
+  std::unique_ptr<EVP_MAC_CTX, MacFree> ctx(EVP_MAC_CTX_dup(impl_->keyed.get()));
+  uint8_t out[32];
+  size_t out_len = 0;
+  if (!ctx || EVP_MAC_update(ctx.get(), msg.data(), msg.size()) != 1 ||
+      EVP_MAC_final(ctx.get(), out, &out_len, sizeof(out)) != 1 || out_len != 32) {
     throw Error("HMAC-SHA256 failed");
   }
-  U256 out = U256::from_be(ByteView(mac, 32));
-  OPENSSL_cleanse(mac, sizeof(mac));
-  return out;
+  U256 rand = U256::from_be(ByteView(out, 32));
+  OPENSSL_cleanse(out, sizeof(out));
+  return rand;
+}
+
+U256 recipient_rand(ByteView secret, const U256 &seed, const Address &sender,
+                    const U256 &face_value, const U256 &win_prob, const U256 &expiration_block,
+                    const mpq_class &price, const ExpirationParams &expiration) {
+  return RecipientRandKey(secret).derive(seed, sender, face_value, win_prob, expiration_block,
+                                         price, expiration);
 }
 
 }  // namespace lp::pm

@@ -6,6 +6,7 @@
 #include <gmpxx.h>
 
 #include <cstdint>
+#include <memory>
 
 #include "crypto/address.h"
 #include "crypto/ecdsa.h"
@@ -71,9 +72,28 @@ bool is_winning_ticket(ByteView sig, const U256 &recipient_rand, const U256 &win
 // keccak256(uint256(recipientRand)).
 Hash32 recipient_rand_hash(const U256 &recipient_rand);
 
-// HMAC-SHA256(secret, seed || sender || faceValue || winProb || expirationBlock || price.num ||
-// price.den || auxData), integers as minimal big-endian bytes, the price reduced to lowest terms.
-// Throws lp::Error for a negative price or zero denominator.
+// recipientRand = HMAC-SHA256(secret, seed || sender || faceValue || winProb || expirationBlock ||
+// price.num || price.den || auxData), integers as minimal big-endian bytes, the price reduced to
+// lowest terms. The HMAC is keyed once at construction; the key then lives only inside OpenSSL
+// (wiped when freed) and each derivation starts from a copy of the keyed state. derive() may be
+// called from several threads at once. Throws lp::Error for a negative price or zero denominator.
+class RecipientRandKey {
+ public:
+  explicit RecipientRandKey(ByteView secret);
+  ~RecipientRandKey();
+  RecipientRandKey(const RecipientRandKey &) = delete;
+  RecipientRandKey &operator=(const RecipientRandKey &) = delete;
+
+  U256 derive(const U256 &seed, const Address &sender, const U256 &face_value, const U256 &win_prob,
+              const U256 &expiration_block, const mpq_class &price,
+              const ExpirationParams &expiration) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// RecipientRandKey(secret).derive(...), for one-off use (lp-cli).
 U256 recipient_rand(ByteView secret, const U256 &seed, const Address &sender,
                     const U256 &face_value, const U256 &win_prob, const U256 &expiration_block,
                     const mpq_class &price, const ExpirationParams &expiration);
