@@ -13,6 +13,8 @@
 #include <iterator>
 #include <sstream>
 
+#include <openssl/crypto.h>
+
 #include "cli/command.h"
 #include "crypto/ecdsa.h"
 #include "crypto/keccak.h"
@@ -215,7 +217,7 @@ int cmd_ticket_recipient_rand(const Args &, Io &io) {
   json::ObjectReader r(root.get(), "");
   Bytes secret_bytes = pm::read_bytes(r, "secret");
   SecretBytes secret(secret_bytes.data(), secret_bytes.size());
-  std::fill(secret_bytes.begin(), secret_bytes.end(), 0);
+  OPENSSL_cleanse(secret_bytes.data(), secret_bytes.size());
   if (secret.size() != 32) {
     throw Error("secret: expected 32 bytes");
   }
