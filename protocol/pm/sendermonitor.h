@@ -23,6 +23,8 @@ struct SenderMonitorConfig {
   std::chrono::seconds ttl{172800};
 };
 
+// Chain reads happen on cache misses, under the monitor's lock: a BrokerReader that blocks on the
+// network should answer from its own cache (kept fresh by the block watcher) to keep this cheap.
 class SenderMonitor {
  public:
   using Clock = std::chrono::steady_clock;

@@ -150,8 +150,7 @@ TEST(Abi, TypeParsing) {
   EXPECT_FALSE(Type::parse("(uint8,bytes32)[3]").is_dynamic());
   EXPECT_EQ(Type::parse("(uint8,bytes32)[3]").head_size(), 192u);
   for (const char *bad : {"uint7", "uint264", "bytes33", "bytes0", "()", "uint[0]", "foo", "bytes$",
-                          "uint8a", "int1x",
-                          "uint256[", "(uint256", "int08", ""}) {
+                          "uint8a", "int1x", "uint256[", "(uint256", "int08", ""}) {
     EXPECT_THROW(Type::parse(bad), Error) << bad;
   }
   std::string deep(40, '(');
