@@ -40,9 +40,12 @@ std::string read_file(const std::string &path, const char *what) {
   while (f.read(buf, sizeof(buf)) || f.gcount() > 0) {
     data.append(buf, static_cast<size_t>(f.gcount()));
     if (data.size() > kMaxInput) {
+      OPENSSL_cleanse(buf, sizeof(buf));
       throw Error(std::string(what) + ": " + path + " is too large");
     }
   }
+  // The buffer held a password or a keystore.
+  OPENSSL_cleanse(buf, sizeof(buf));
   return data;
 }
 
