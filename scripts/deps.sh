@@ -11,6 +11,7 @@ APT_PACKAGES=(
   'clang=1:14.0*' 'libclang-rt-14-dev=1:14.0.6*' 'clang-format=1:14.0*'
   'libglib2.0-dev=2.74.6*' 'libjson-glib-dev=1.6.6*' 'libsoup-3.0-dev=3.2.3*'
   'libssl-dev=3.0.*' 'libsecp256k1-dev=0.2.0*' 'libsqlite3-dev=3.40.1*' 'libgmp-dev=2:6.2.1*'
+  'libsodium-dev=1.0.18*'
   'libgtest-dev=1.12.1*' 'libgmock-dev=1.12.1*'
   'libgstreamer1.0-dev=1.22.0*' 'libgstreamer-plugins-base1.0-dev=1.22.0*'
   'libgstreamer-plugins-bad1.0-dev=1.22.0*' 'gstreamer1.0-tools=1.22.0*'
