@@ -40,6 +40,7 @@
 #include <gst/video/video.h>
 
 #include <condition_variable>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -301,12 +302,22 @@ static lp::SegmentInfo derive_info(LpTranscodeBin *self, GstBuffer *buf,
   return info;
 }
 
-static GstClockTime shift(GstClockTime ts, GstClockTime from, GstClockTime to) {
+// A demuxed timestamp on the ladder's timeline, exact to the 90 kHz tick: the source frame
+// `ts - first` after the segment's first frame has MPEG-TS time start_ticks + that offset, and
+// mpegtsmux turns running time into ticks by rounding down, so the running time given is the
+// first nanosecond of that tick. (Shifting nanoseconds instead lands some frames one tick early:
+// tsdemux rounds down too.)
+static GstClockTime ladder_time(GstClockTime ts, GstClockTime first, guint64 start_ticks) {
   if (!GST_CLOCK_TIME_IS_VALID(ts))
     return GST_CLOCK_TIME_NONE;
-  const gint64 out =
-      static_cast<gint64>(to) + (static_cast<gint64>(ts) - static_cast<gint64>(from));
-  return out >= 0 ? static_cast<GstClockTime>(out) : GST_CLOCK_TIME_NONE;
+  const gint64 delta_ns = static_cast<gint64>(ts) - static_cast<gint64>(first);
+  const gint64 delta_ticks =
+      (delta_ns >= 0 ? 1 : -1) * static_cast<gint64>(gst_util_uint64_scale_round(
+                                     static_cast<guint64>(std::llabs(delta_ns)), 9, 100000));
+  const gint64 ticks = static_cast<gint64>(start_ticks) + delta_ticks;
+  if (ticks < 0)
+    return GST_CLOCK_TIME_NONE;
+  return lp::kLadderTimeBase + gst_util_uint64_scale_ceil(static_cast<guint64>(ticks), 100000, 9);
 }
 
 static void skip_segment(LpTranscodeBin *self, guint64 seq, const std::string &why) {
@@ -365,7 +376,8 @@ static GstFlowReturn feed_segment(LpTranscodeBin *self, GstBuffer *buf, lp::Segm
     p->outbox->open(token, info, std::move(source));
   }
   // The segment starts at info.pts on the output timeline: every encoder makes an IDR there.
-  const GstClockTime start = lp::kLadderTimeBase + info.pts;
+  // The segment's first frame in 90 kHz ticks, as mpegtsmux wrote the source (rounding down).
+  const guint64 start_ticks = gst_util_uint64_scale(info.pts, 9, 100000);
   p->ladder->mark_segment_start(token);
 
   // Interleave by time so no muxer waits on a stream that is not being fed.
@@ -380,8 +392,8 @@ static GstFlowReturn feed_segment(LpTranscodeBin *self, GstBuffer *buf, lp::Segm
     }
     GstBuffer *in = take_video ? demuxed.video[v++] : demuxed.audio[a++];
     GstBuffer *out = gst_buffer_copy(in);  // shares the memory, owns the timestamps
-    GST_BUFFER_PTS(out) = shift(GST_BUFFER_PTS(in), first_pts, start);
-    GST_BUFFER_DTS(out) = shift(GST_BUFFER_DTS(in), first_pts, start);
+    GST_BUFFER_PTS(out) = ladder_time(GST_BUFFER_PTS(in), first_pts, start_ticks);
+    GST_BUFFER_DTS(out) = ladder_time(GST_BUFFER_DTS(in), first_pts, start_ticks);
     if (!take_video && GST_BUFFER_PTS(out) < lp::kLadderTimeBase) {
       gst_buffer_unref(out);  // audio from before the stream's time zero
       continue;

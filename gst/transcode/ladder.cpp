@@ -313,6 +313,11 @@ void Ladder::update_scaling(GstCaps *decoded_caps) {
   if (!gst_video_info_from_caps(&info, decoded_caps))
     return;
   GstCapsFeatures *features = gst_caps_features_copy(gst_caps_get_features(decoded_caps, 0));
+  // Renditions keep the source's colorimetry and chroma siting. Otherwise caps default to
+  // BT.601 below 720 lines and the scaler converts the colour matrix of every pixel: colours
+  // shift, and the scale costs twenty times more than GStreamer's per-plane fast path.
+  g_autofree gchar *colorimetry = gst_video_colorimetry_to_string(&info.colorimetry);
+  g_autofree gchar *chroma_site = gst_video_chroma_site_to_string(info.chroma_site);
   for (auto &r : renditions_) {
     int width = 0, height = 0;
     fit_to_box(GST_VIDEO_INFO_WIDTH(&info), GST_VIDEO_INFO_HEIGHT(&info),
@@ -321,6 +326,10 @@ void Ladder::update_scaling(GstCaps *decoded_caps) {
     GstCaps *caps = gst_caps_new_simple("video/x-raw", "width", G_TYPE_INT, width, "height",
                                         G_TYPE_INT, height, "pixel-aspect-ratio", GST_TYPE_FRACTION,
                                         1, 1, "format", G_TYPE_STRING, chain_.format, nullptr);
+    if (colorimetry)
+      gst_caps_set_simple(caps, "colorimetry", G_TYPE_STRING, colorimetry, nullptr);
+    if (chroma_site)
+      gst_caps_set_simple(caps, "chroma-site", G_TYPE_STRING, chroma_site, nullptr);
     if (*chain_.memory)
       gst_caps_set_features(caps, 0, gst_caps_features_from_string(chain_.memory));
     else

@@ -398,6 +398,8 @@ Probe ffprobe_file(const std::string &path) {
       if (type != "video")
         continue;
       const double pts = member_double(f, "pts_time");
+      if (json_object_has_member(f, "pts_time"))
+        probe.video_pts.push_back(json_object_get_string_member_with_default(f, "pts_time", ""));
       double dur = member_double(f, "pkt_duration_time");
       if (std::isnan(dur))
         dur = member_double(f, "duration_time");
@@ -416,6 +418,7 @@ Probe ffprobe_file(const std::string &path) {
     }
   }
   g_object_unref(parser);
+  std::sort(probe.video_pts.begin(), probe.video_pts.end());
   if (probe.video_end > probe.video_start && probe.video_start >= 0)
     probe.bitrate_kbps = video_bytes * 8 / (probe.video_end - probe.video_start) / 1000;
   std::string errors;

@@ -102,8 +102,9 @@ struct Probe {
   int audio_frames = 0;
   bool first_video_is_key = false;
   int key_frames = 0;
-  double video_start = -1;  // seconds, as written in the TS (3600 s base)
-  double video_end = -1;    // last frame pts + duration
+  double video_start = -1;             // seconds, as written in the TS (3600 s base)
+  std::vector<std::string> video_pts;  // every frame's pts_time as ffprobe prints it, sorted
+  double video_end = -1;               // last frame pts + duration
   double fps = 0;
   std::string decode_errors;  // what "ffmpeg -v error ... -f null -" printed
   double bitrate_kbps = 0;    // video stream bits / duration
