@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 namespace lp::test {
@@ -192,53 +193,64 @@ static bool record(GstMessage *msg, RunResult *result) {
 static GstMessageType kWatched =
     GstMessageType(GST_MESSAGE_ERROR | GST_MESSAGE_WARNING | GST_MESSAGE_EOS | GST_MESSAGE_ELEMENT);
 
-RunResult run_pipeline(GstElement *pipeline, int timeout_seconds) {
-  RunResult result;
+// Plays the pipeline until EOS, an error or the timeout; `tick` runs between bus polls.
+static void play(GstElement *pipeline, int timeout_seconds, const std::function<void()> &tick,
+                 RunResult *result) {
   GstBus *bus = gst_element_get_bus(pipeline);
   if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     // The reason is on the bus.
     while (GstMessage *msg = gst_bus_pop_filtered(bus, kWatched)) {
-      record(msg, &result);
+      record(msg, result);
       gst_message_unref(msg);
     }
-    if (!result.has_error())
-      result.messages.push_back({GST_MESSAGE_ERROR, "", "state change failed", ""});
+    if (!result->has_error())
+      result->messages.push_back({GST_MESSAGE_ERROR, "", "state change failed", ""});
   } else {
     const gint64 deadline = g_get_monotonic_time() + gint64(timeout_seconds) * G_USEC_PER_SEC;
-    for (;;) {
-      const gint64 left = deadline - g_get_monotonic_time();
-      if (left <= 0) {
-        result.timed_out = true;
+    for (bool done = false; !done;) {
+      if (g_get_monotonic_time() > deadline) {
+        result->timed_out = true;
         break;
       }
-      GstMessage *msg = gst_bus_timed_pop_filtered(bus, left * GST_USECOND, kWatched);
-      if (!msg)
-        continue;
-      const bool done = record(msg, &result);
-      gst_message_unref(msg);
-      if (done)
-        break;
+      tick();
+      if (GstMessage *msg = gst_bus_timed_pop_filtered(bus, 20 * GST_MSECOND, kWatched)) {
+        done = record(msg, result);
+        gst_message_unref(msg);
+      }
     }
+    tick();  // what is still queued after EOS
   }
   gst_element_set_state(pipeline, GST_STATE_NULL);
   gst_object_unref(bus);
+}
+
+// The pipeline, or null with the parse error recorded in `result`.
+static GstElement *parse(const std::string &description, RunResult *result) {
+  GError *error = nullptr;
+  GstElement *pipeline = gst_parse_launch(description.c_str(), &error);
+  if (pipeline && !error)
+    return pipeline;
+  result->messages.push_back(
+      {GST_MESSAGE_ERROR, "", std::string("parse: ") + (error ? error->message : "?"), ""});
+  g_clear_error(&error);
+  if (pipeline)
+    gst_object_unref(pipeline);
+  return nullptr;
+}
+
+RunResult run_pipeline(GstElement *pipeline, int timeout_seconds) {
+  RunResult result;
+  play(
+      pipeline, timeout_seconds, [] {}, &result);
   return result;
 }
 
 RunResult run_pipeline(const std::string &description, int timeout_seconds) {
-  GError *error = nullptr;
-  GstElement *pipeline = gst_parse_launch(description.c_str(), &error);
-  if (!pipeline || error) {
-    RunResult result;
-    result.messages.push_back(
-        {GST_MESSAGE_ERROR, "", std::string("parse: ") + (error ? error->message : "?"), ""});
-    g_clear_error(&error);
-    if (pipeline)
-      gst_object_unref(pipeline);
-    return result;
+  RunResult result;
+  if (GstElement *pipeline = parse(description, &result)) {
+    result = run_pipeline(pipeline, timeout_seconds);
+    gst_object_unref(pipeline);
   }
-  RunResult result = run_pipeline(pipeline, timeout_seconds);
-  gst_object_unref(pipeline);
   return result;
 }
 
@@ -278,51 +290,18 @@ Collected collect_segments(GstElement *pipeline, int timeout_seconds) {
   if (!sink)
     return collected;
   g_object_set(sink, "sync", FALSE, "emit-signals", FALSE, nullptr);
-  GstBus *bus = gst_element_get_bus(pipeline);
-  RunResult &result = collected.run;
-  if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-    while (GstMessage *msg = gst_bus_pop_filtered(bus, kWatched)) {
-      record(msg, &result);
-      gst_message_unref(msg);
-    }
-    if (!result.has_error())
-      result.messages.push_back({GST_MESSAGE_ERROR, "", "state change failed", ""});
-  } else {
-    const gint64 deadline = g_get_monotonic_time() + gint64(timeout_seconds) * G_USEC_PER_SEC;
-    bool done = false;
-    while (!done) {
-      if (g_get_monotonic_time() > deadline) {
-        result.timed_out = true;
-        break;
-      }
-      pull_all(sink, &collected);
-      if (GstMessage *msg = gst_bus_timed_pop_filtered(bus, 20 * GST_MSECOND, kWatched)) {
-        done = record(msg, &result);
-        gst_message_unref(msg);
-      }
-    }
-    pull_all(sink, &collected);  // whatever the sink still holds after EOS
-  }
-  gst_element_set_state(pipeline, GST_STATE_NULL);
-  gst_object_unref(bus);
+  play(
+      pipeline, timeout_seconds, [&] { pull_all(sink, &collected); }, &collected.run);
   gst_object_unref(sink);
   return collected;
 }
 
 Collected collect_segments(const std::string &description, int timeout_seconds) {
-  GError *error = nullptr;
-  GstElement *pipeline = gst_parse_launch(description.c_str(), &error);
-  if (!pipeline || error) {
-    Collected collected;
-    collected.run.messages.push_back(
-        {GST_MESSAGE_ERROR, "", std::string("parse: ") + (error ? error->message : "?"), ""});
-    g_clear_error(&error);
-    if (pipeline)
-      gst_object_unref(pipeline);
-    return collected;
+  Collected collected;
+  if (GstElement *pipeline = parse(description, &collected.run)) {
+    collected = collect_segments(pipeline, timeout_seconds);
+    gst_object_unref(pipeline);
   }
-  Collected collected = collect_segments(pipeline, timeout_seconds);
-  gst_object_unref(pipeline);
   return collected;
 }
 
