@@ -44,6 +44,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 GST_DEBUG_CATEGORY_STATIC(lp_transcode_bin_debug);
 #define GST_CAT_DEFAULT lp_transcode_bin_debug
@@ -107,6 +108,9 @@ struct LpTranscodeBinPrivate {
   bool draining = false;
   bool flushing = false;
   bool src_started = false;
+  // What downstream last answered a push from a rendition thread; the input returns it
+  // upstream, as a pad's chain function would.
+  GstFlowReturn downstream = GST_FLOW_OK;
   std::string stream_id = "lptranscodebin";
 };
 
@@ -125,10 +129,9 @@ GST_ELEMENT_REGISTER_DEFINE_WITH_CODE(lptranscodebin, "lptranscodebin", GST_RANK
 
 // ---- output: bundles leave in input order ------------------------------------------------
 
-// Called with output_lock held.
-static GstFlowReturn push_ready(LpTranscodeBin *self) {
+// Called with output_lock held. Pushes what is ready and remembers downstream's answer.
+static void push_ready(LpTranscodeBin *self) {
   LpTranscodeBinPrivate *p = self->priv;
-  GstFlowReturn ret = GST_FLOW_OK;
   for (lp::Bundle &bundle : p->outbox->take_ready()) {
     if (!p->src_started) {
       p->src_started = true;
@@ -140,21 +143,28 @@ static GstFlowReturn push_ready(LpTranscodeBin *self) {
       gst_segment_init(&segment, GST_FORMAT_TIME);
       gst_pad_push_event(p->srcpad, gst_event_new_segment(&segment));
     }
-    if (bundle.source_buffer && ret == GST_FLOW_OK)
-      ret = gst_pad_push(p->srcpad, bundle.source_buffer.release());
+    std::vector<GstBuffer *> out;
+    if (bundle.source_buffer)
+      out.push_back(bundle.source_buffer.release());
     for (size_t r = 0; r < bundle.renditions.size(); ++r) {
-      if (!bundle.renditions[r]) {
+      if (bundle.renditions[r])
+        out.push_back(bundle.renditions[r].release());
+      else
         GST_ELEMENT_WARNING(self, STREAM, ENCODE,
                             ("Rendition %s has no output for segment %" G_GUINT64_FORMAT ".",
                              p->profiles[r].name.c_str(), bundle.source.seq),
                             (nullptr));
+    }
+    for (GstBuffer *buf : out) {
+      if (p->downstream != GST_FLOW_OK) {
+        gst_buffer_unref(buf);
         continue;
       }
-      if (ret == GST_FLOW_OK)
-        ret = gst_pad_push(p->srcpad, bundle.renditions[r].release());
+      p->downstream = gst_pad_push(p->srcpad, buf);
+      if (p->downstream == GST_FLOW_NOT_LINKED || p->downstream < GST_FLOW_EOS)
+        GST_ELEMENT_FLOW_ERROR(self, p->downstream);
     }
   }
-  return ret;
 }
 
 // Turns a rendition's bytes for one segment into a segment buffer with meta.
@@ -205,9 +215,7 @@ static void on_rendition_started(LpTranscodeBin *self, size_t r, guint token, Gs
   std::lock_guard<std::mutex> guard(p->output_lock);
   complete_locked(self, r, finished, finished_token);
   p->outbox->advance(r, token);
-  const GstFlowReturn ret = push_ready(self);
-  if (ret != GST_FLOW_OK && ret != GST_FLOW_FLUSHING)
-    GST_DEBUG_OBJECT(self, "downstream returned %s", gst_flow_get_name(ret));
+  push_ready(self);
 }
 
 static void on_rendition_ended(LpTranscodeBin *self, size_t r, GstBuffer *finished, guint token) {
@@ -408,6 +416,13 @@ static GstFlowReturn lp_transcode_bin_chain(GstPad *pad, GstObject *parent, GstB
   (void)pad;
   LpTranscodeBin *self = LP_TRANSCODE_BIN(parent);
   LpTranscodeBinPrivate *p = self->priv;
+  {
+    std::lock_guard<std::mutex> guard(p->output_lock);
+    if (p->downstream != GST_FLOW_OK) {
+      gst_buffer_unref(buf);
+      return p->downstream;
+    }
+  }
   lp::ts::ScanResult scan;
   {
     GstMapInfo map;
@@ -477,6 +492,7 @@ static gboolean lp_transcode_bin_sink_event(GstPad *pad, GstObject *parent, GstE
       {
         std::lock_guard<std::mutex> guard(p->output_lock);
         p->flushing = false;
+        p->downstream = GST_FLOW_OK;
         if (p->outbox)
           p->outbox->reset();
       }
@@ -545,6 +561,7 @@ static bool prepare(LpTranscodeBin *self) {
   p->flushing = false;
   p->draining = false;
   p->src_started = false;
+  p->downstream = GST_FLOW_OK;
   return true;
 }
 

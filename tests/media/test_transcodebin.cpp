@@ -381,3 +381,20 @@ TEST(TranscodeBin, RenditionsKeepTheSourceColours) {
                     &out);
   EXPECT_THAT(out, ::testing::Not(HasSubstr("smpte170m")));
 }
+
+TEST(TranscodeBin, DownstreamFailuresReachUpstream) {
+  // Nothing linked to the source pad: pushes fail with not-linked, which must end the stream
+  // with an error rather than transcode into nothing.
+  ClipSpec spec;
+  spec.width = 320;
+  spec.height = 180;
+  spec.seconds = 8;
+  spec.audio = false;
+  const test::RunResult r = test::run_pipeline(
+      "filesrc location=" + test::clip(spec) +
+          " ! tsdemux ! h264parse ! lpsegmenter ! lptranscodebin profiles=P144p30fps16x9",
+      60);
+  EXPECT_FALSE(r.timed_out);
+  ASSERT_TRUE(r.has_error());
+  EXPECT_THAT(r.first_error(), HasSubstr("not-linked"));
+}
