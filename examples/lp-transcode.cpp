@@ -53,9 +53,12 @@ bool make_test_clip(const std::string &path) {
       "avenc_aac ! aacparse ! m.";
   GError *error = nullptr;
   GstElement *p = gst_parse_launch(desc.c_str(), &error);
-  if (!p) {
-    g_printerr("cannot make the test clip: %s\n", error->message);
-    g_error_free(error);
+  // gst_parse_launch may return a partial pipeline along with an error (a missing element).
+  if (!p || error) {
+    g_printerr("cannot make the test clip: %s\n", error ? error->message : "?");
+    g_clear_error(&error);
+    if (p)
+      gst_object_unref(p);
     return false;
   }
   gst_element_set_state(p, GST_STATE_PLAYING);

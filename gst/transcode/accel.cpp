@@ -42,12 +42,14 @@ std::string run_probe(const ChainSpec &chain) {
   desc += std::string(chain.encoder) + " ! fakesink";
   GError *error = nullptr;
   GstElement *pipeline = gst_parse_launch(desc.c_str(), &error);
-  if (!pipeline) {
+  // A missing element can come back as a partial pipeline along with the error.
+  if (!pipeline || error) {
     std::string why = error ? error->message : "could not build";
     g_clear_error(&error);
+    if (pipeline)
+      gst_object_unref(pipeline);
     return why;
   }
-  g_clear_error(&error);
   std::string result;
   if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     result = "would not start";
