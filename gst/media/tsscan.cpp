@@ -70,6 +70,8 @@ PesHeader parse_pes_header(const uint8_t *p, size_t n) {
 
 class Scanner {
  public:
+  explicit Scanner(bool codecs_only = false) : codecs_only_(codecs_only) {}
+
   ScanResult run(const uint8_t *data, size_t size) {
     if (size == 0) {
       r_.error = "empty segment";
@@ -83,6 +85,8 @@ class Scanner {
       if (!packet(data + off, off / kPacketSize))
         break;
       ++r_.packets;
+      if (codecs_only_ && codecs_known())
+        break;
     }
     finish_video_probe();
     return r_;
@@ -262,6 +266,12 @@ class Scanner {
       r_.aac_object_type = ((p[o + 2] >> 6) & 0x3) + 1;
   }
 
+  // The video probe is done (a second video PES began) and the audio, if any, was seen.
+  bool codecs_known() const {
+    return r_.pmt_pid && r_.video_pes >= 2 && (!r_.audio_pid || r_.audio_pes >= 1);
+  }
+
+  const bool codecs_only_;
   ScanResult r_;
   std::array<int, 8192> last_cc_ = make_cc_table();
   std::vector<uint8_t> pat_buf_;
@@ -320,6 +330,10 @@ std::string ScanResult::segment_problem() const {
 
 ScanResult scan(const uint8_t *data, size_t size) {
   return Scanner().run(data, size);
+}
+
+ScanResult scan_codecs(const uint8_t *data, size_t size) {
+  return Scanner(true).run(data, size);
 }
 
 }  // namespace lp::ts

@@ -57,6 +57,10 @@ struct ScanResult {
 
 ScanResult scan(const uint8_t *data, size_t size);
 
+// Stops as soon as the codecs are known (PMT, the first video access unit's SPS, the first AAC
+// header): for the codecs string of a segment we made ourselves. Counts are then partial.
+ScanResult scan_codecs(const uint8_t *data, size_t size);
+
 // 90 kHz ticks to nanoseconds.
 inline uint64_t ticks_to_ns(uint64_t ticks) {
   return ticks * 100000 / 9;
