@@ -42,7 +42,6 @@ class HlsPublisher {
   bool finish(GError **error);
 
   std::string master_url() const { return store_->url(options_.master_name); }
-  std::string master_path() const { return store_->local_path(options_.master_name); }
   ObjectStore &store() { return *store_; }
 
   static std::string segment_key(const std::string &rendition, guint64 seq);

@@ -74,10 +74,25 @@ std::string describe_store(const StoreSettings &settings) {
 OpenedStore open_store(const StoreSettings &settings, StoreEvents events, GError **error) {
   OpenedStore opened;
   if (!store_is_remote(settings)) {
-    opened.store = open_object_store(settings.location, error);
-    return opened;
+    // A directory too is written from worker threads: the streaming thread never waits for
+    // the disk, and ordering and EOS behave as for S3.
+    std::unique_ptr<ObjectStore> primary = open_object_store(settings.location, error);
+    if (!primary)
+      return opened;
+    const std::string location = settings.location;
+    UploadQueue::Factory factory = [location](GCancellable *, GError **e) {
+      return open_object_store(location, e);
+    };
+    UploadQueue::Options options;
+    options.workers = settings.concurrency;
+    options.max_pending = settings.max_pending;
+    options.on_error = std::move(events.failed);
+    options.on_backpressure = std::move(events.falling_behind);
+    opened.store =
+        std::make_unique<UploadQueue>(std::move(primary), std::move(factory), std::move(options));
+  } else {
+    opened.store = open_remote(settings, std::move(events), error);
   }
-  opened.store = open_remote(settings, std::move(events), error);
   opened.queue = static_cast<UploadQueue *>(opened.store.get());
   return opened;
 }

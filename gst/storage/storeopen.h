@@ -27,7 +27,7 @@ struct StoreSettings {
 
 struct OpenedStore {
   std::unique_ptr<ObjectStore> store;
-  // The store itself when uploads are asynchronous (S3, presigned POST), else null.
+  // The store itself: every destination is written through an upload queue.
   UploadQueue *queue = nullptr;
 };
 
