@@ -9,7 +9,11 @@
  *
  * A segment is cut at the first keyframe at or after #lpsegmenter:target-duration; a
  * force-key-unit request goes upstream at that time so live encoders put a keyframe there.
- * Timestamps stay continuous across segments: one muxer writes the whole stream.
+ * Timestamps stay continuous across segments: one muxer (libavformat's) writes the whole
+ * stream. Audio and video are interleaved by decode time inside the element. Without a live
+ * source, a stream that runs 3 s ahead of the other waits for it (give each stream its own
+ * queue, as for any muxer); with a live source, or one thread pushing both, it is written on
+ * and a stalled stream loses nothing of the other.
  *
  * ## Example launch line
  * |[
@@ -20,9 +24,9 @@
  */
 #include "lpsegmenter.h"
 
-#include "media/muxcollector.h"
 #include "media/segmentcutter.h"
 #include "media/segmentmeta.h"
+#include "media/tsmuxer.h"
 #include "media/tsscan.h"
 
 #include <gst/video/video.h>
@@ -59,21 +63,20 @@ struct LpSegmenterPrivate {
   guint max_duration = DEFAULT_MAX_DURATION;
   std::string stream_id;
 
+  // h264parse (SPS/PPS before every IDR, avc to byte-stream) and a byte-stream capsfilter.
   GstElement *parse = nullptr;
   GstElement *filter = nullptr;
-  GstElement *video_queue = nullptr;
-  GstElement *audio_queue = nullptr;
-  GstElement *mux = nullptr;
-  GstPad *video_pad = nullptr;
+  GstPad *video_pad = nullptr;  // ghost of the parser's sink
+  GstPad *video_in = nullptr;   // the filter's output comes here; not an element pad
   GstPad *audio_pad = nullptr;
   GstPad *srcpad = nullptr;
-  // Cuts the muxer's output into segments.
-  std::unique_ptr<lp::MuxCollector> collector;
 
   // Settings as the running stream uses them (taken when going to PAUSED).
   GstClockTime target = 0;
   GstClockTime max = 0;
   std::string run_stream_id;
+
+  std::unique_ptr<lp::TsMuxer> muxer;
 
   // Video streaming thread.
   GstSegment video_segment;
@@ -84,13 +87,10 @@ struct LpSegmenterPrivate {
   GstSegment audio_segment;
   GstClockTime first_audio_rt = GST_CLOCK_TIME_NONE;
 
-  // Video thread -> collector.
+  // Segments the cutter has closed, by sequence number, until the muxer finishes them.
   std::mutex lock;
-  // Segments the cutter has closed, by sequence number, until the collector takes them.
   std::map<guint64, lp::SegmentSpan> segments;
-
-  // The muxer's streaming thread.
-  bool src_started = false;
+  bool src_started = false;  // only touched by push_segment, which the muxer serializes
 };
 
 struct _LpSegmenter {
@@ -115,7 +115,7 @@ static void reset_stream_state(LpSegmenter *self) {
     std::lock_guard<std::mutex> guard(p->lock);
     p->segments.clear();
   }
-  p->collector->reset();
+  p->muxer->reset();
 }
 
 static GstClockTime running_time(const GstSegment *segment, GstClockTime ts) {
@@ -136,194 +136,9 @@ static bool signed_running_time(const GstSegment *segment, GstClockTime ts, gint
   return true;
 }
 
-// ---- video thread: where to cut ----------------------------------------------------------
+// ---- output: a finished segment with its meta ----------------------------------------------
 
-static void close_segment(LpSegmenterPrivate *p, const lp::SegmentSpan &span) {
-  std::lock_guard<std::mutex> guard(p->lock);
-  p->segments[span.seq] = span;
-}
-
-// A segment starts with this keyframe: mark the spot for the muxer and the collector.
-static void mark_segment_start(LpSegmenter *self, GstPad *pad, GstBuffer *keyframe,
-                               const lp::SegmentSpan &span) {
-  LpSegmenterPrivate *p = self->priv;
-  GST_DEBUG_OBJECT(self, "segment %" G_GUINT64_FORMAT " starts at %" GST_TIME_FORMAT "%s", span.seq,
-                   GST_TIME_ARGS(span.start), span.discont ? " (discontinuity)" : "");
-  // mpegtsmux forwards this event just before the keyframe, after re-sending PAT/PMT: that is
-  // where the collector cuts. The count carries the sequence number through.
-  const GstClockTime stream_time =
-      gst_segment_to_stream_time(&p->video_segment, GST_FORMAT_TIME, GST_BUFFER_PTS(keyframe));
-  gst_pad_push_event(pad, gst_video_event_new_downstream_force_key_unit(
-                              GST_BUFFER_PTS(keyframe), stream_time, span.start, TRUE,
-                              static_cast<guint>(span.seq)));
-  // Ask a live encoder upstream for the next keyframe at the target.
-  gst_pad_send_event(pad, gst_video_event_new_upstream_force_key_unit(
-                              span.start + p->target, TRUE, static_cast<guint>(span.seq + 1)));
-}
-
-static GstPadProbeReturn fail_probe(GstPadProbeInfo *info) {
-  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
-    gst_buffer_unref(GST_PAD_PROBE_INFO_BUFFER(info));
-  else
-    gst_mini_object_unref(GST_MINI_OBJECT_CAST(GST_PAD_PROBE_INFO_DATA(info)));
-  GST_PAD_PROBE_INFO_DATA(info) = nullptr;
-  GST_PAD_PROBE_INFO_FLOW_RETURN(info) = GST_FLOW_ERROR;
-  return GST_PAD_PROBE_HANDLED;
-}
-
-static GstPadProbeReturn on_video_buffer(LpSegmenter *self, GstPad *pad, GstPadProbeInfo *info) {
-  LpSegmenterPrivate *p = self->priv;
-  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
-  lp::SegmentCutter::Frame frame;
-  frame.pts = running_time(&p->video_segment, GST_BUFFER_PTS(buf));
-  if (!GST_CLOCK_TIME_IS_VALID(frame.pts)) {
-    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("The video has no timestamps."),
-                      ("lpsegmenter needs timestamped H.264 (a demuxer or an encoder upstream), "
-                       "got a buffer without PTS"));
-    return fail_probe(info);
-  }
-  if (!signed_running_time(&p->video_segment, GST_BUFFER_DTS(buf), &frame.dts))
-    frame.dts = static_cast<gint64>(frame.pts);
-  frame.duration = GST_BUFFER_DURATION(buf);
-  frame.keyframe = !GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
-  frame.discont = GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DISCONT);
-  p->saw_video = true;
-
-  const lp::SegmentCutter::Decision d = p->cutter->push(frame);
-  switch (d.verdict) {
-    case lp::SegmentCutter::Verdict::kNoKeyframe:
-      GST_ELEMENT_ERROR(self, STREAM, DECODE, ("The video has no keyframe."),
-                        ("no keyframe in the first %u s of video; lpsegmenter cuts only at "
-                         "keyframes (set the encoder's keyframe interval, e.g. x264enc "
-                         "key-int-max)",
-                         static_cast<guint>(p->max / GST_SECOND)));
-      return fail_probe(info);
-    case lp::SegmentCutter::Verdict::kDrop:
-      GST_LOG_OBJECT(self, "dropping a frame before the first keyframe");
-      return GST_PAD_PROBE_DROP;
-    case lp::SegmentCutter::Verdict::kStart:
-      if (d.ended)
-        close_segment(p, *d.ended);
-      mark_segment_start(self, pad, buf, d.started);
-      break;
-    case lp::SegmentCutter::Verdict::kKeep:
-      break;
-  }
-  if (d.long_gop)
-    GST_ELEMENT_WARNING(self, STREAM, FORMAT, ("The video's keyframe interval is too long."),
-                        ("segment %" G_GUINT64_FORMAT " is already %.1f s long, more than "
-                         "max-duration (%u s); cutting at the next keyframe",
-                         d.started.seq, static_cast<double>(d.elapsed) / GST_SECOND,
-                         static_cast<guint>(p->max / GST_SECOND)));
-  return GST_PAD_PROBE_OK;
-}
-
-static GstPadProbeReturn on_video_event(LpSegmenter *self, GstPadProbeInfo *info) {
-  LpSegmenterPrivate *p = self->priv;
-  GstEvent *event = GST_PAD_PROBE_INFO_EVENT(info);
-  switch (GST_EVENT_TYPE(event)) {
-    case GST_EVENT_SEGMENT:
-      gst_event_copy_segment(event, &p->video_segment);
-      break;
-    case GST_EVENT_CAPS: {
-      GstCaps *caps;
-      gst_event_parse_caps(event, &caps);
-      const GstStructure *s = gst_caps_get_structure(caps, 0);
-      gint width = 0, height = 0, fps_n = 0, fps_d = 1;
-      gst_structure_get_int(s, "width", &width);
-      gst_structure_get_int(s, "height", &height);
-      gst_structure_get_fraction(s, "framerate", &fps_n, &fps_d);
-      p->cutter->set_format(width, height, fps_n, fps_d);
-      break;
-    }
-    case GST_EVENT_FLUSH_STOP:
-      // After a seek the next keyframe starts a new segment, marked as a discontinuity.
-      p->cutter->flush();
-      break;
-    case GST_EVENT_EOS: {
-      if (!p->cutter->saw_video()) {
-        GST_ELEMENT_ERROR(self, STREAM, FAILED, ("The video stream ended without any frame."),
-                          ("lpsegmenter got EOS on its video pad before any H.264 frame"));
-        break;
-      }
-      if (!p->cutter->started()) {
-        GST_ELEMENT_ERROR(self, STREAM, DECODE, ("The video has no keyframe."),
-                          ("the video ended without a single keyframe; nothing can be cut"));
-        break;
-      }
-      close_segment(p, *p->cutter->finish());
-      break;
-    }
-    default:
-      break;
-  }
-  return GST_PAD_PROBE_OK;
-}
-
-static GstPadProbeReturn video_probe(GstPad *pad, GstPadProbeInfo *info, gpointer user_data) {
-  LpSegmenter *self = LP_SEGMENTER(user_data);
-  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
-    return on_video_buffer(self, pad, info);
-  if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM)
-    return on_video_event(self, info);
-  return GST_PAD_PROBE_OK;
-}
-
-// The video pad refuses caps the internal h264parse does not take; say why in words.
-static GstPadProbeReturn video_caps_probe(GstPad *pad, GstPadProbeInfo *info, gpointer user_data) {
-  GstEvent *event = GST_PAD_PROBE_INFO_EVENT(info);
-  if (GST_EVENT_TYPE(event) != GST_EVENT_CAPS)
-    return GST_PAD_PROBE_OK;
-  GstCaps *caps;
-  gst_event_parse_caps(event, &caps);
-  if (!gst_pad_query_accept_caps(pad, caps)) {
-    g_autofree gchar *text = gst_caps_to_string(caps);
-    GST_ELEMENT_ERROR(user_data, CORE, NEGOTIATION, ("lpsegmenter needs H.264 video."),
-                      ("its video pad takes video/x-h264 (byte-stream or avc), got %s; put an "
-                       "encoder (x264enc) or a parser (h264parse) upstream",
-                       text));
-  }
-  return GST_PAD_PROBE_OK;
-}
-
-// ---- audio thread: only watches for audio without video ----------------------------------
-
-static GstPadProbeReturn audio_probe(GstPad *pad, GstPadProbeInfo *info, gpointer user_data) {
-  (void)pad;
-  LpSegmenter *self = LP_SEGMENTER(user_data);
-  LpSegmenterPrivate *p = self->priv;
-  if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
-    GstEvent *event = GST_PAD_PROBE_INFO_EVENT(info);
-    if (GST_EVENT_TYPE(event) == GST_EVENT_SEGMENT) {
-      gst_event_copy_segment(event, &p->audio_segment);
-    } else if (GST_EVENT_TYPE(event) == GST_EVENT_EOS && !p->saw_video &&
-               !gst_pad_is_linked(p->video_pad)) {
-      GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("lpsegmenter got audio but no video."),
-                        ("audio-only streams are not supported: link H.264 video to the video "
-                         "pad"));
-    }
-    return GST_PAD_PROBE_OK;
-  }
-  if (!(info->type & GST_PAD_PROBE_TYPE_BUFFER) || p->saw_video)
-    return GST_PAD_PROBE_OK;
-  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
-  const GstClockTime rt = running_time(&p->audio_segment, GST_BUFFER_PTS(buf));
-  if (!GST_CLOCK_TIME_IS_VALID(rt))
-    return GST_PAD_PROBE_OK;
-  if (!GST_CLOCK_TIME_IS_VALID(p->first_audio_rt))
-    p->first_audio_rt = rt;
-  if (rt > p->first_audio_rt + p->max) {
-    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("lpsegmenter got audio but no video."),
-                      ("%u s of audio arrived without any video frame; audio-only streams are "
-                       "not supported: link H.264 video to the video pad",
-                       static_cast<guint>(p->max / GST_SECOND)));
-    return fail_probe(info);
-  }
-  return GST_PAD_PROBE_OK;
-}
-
-// ---- collector: the muxer's output between two force-key-unit events is one segment ------
-
+// Called by the muxer for each finished segment, one at a time and in order.
 static GstFlowReturn push_segment(LpSegmenter *self, GstBuffer *buf, guint64 seq) {
   LpSegmenterPrivate *p = self->priv;
   const gsize size = gst_buffer_get_size(buf);
@@ -358,7 +173,7 @@ static GstFlowReturn push_segment(LpSegmenter *self, GstBuffer *buf, guint64 seq
   {
     GstMapInfo map;
     if (gst_buffer_map(buf, &map, GST_MAP_READ)) {
-      info.codecs = lp::ts::scan(map.data, map.size).codecs();
+      info.codecs = lp::ts::scan_codecs(map.data, map.size).codecs();
       gst_buffer_unmap(buf, &map);
     }
   }
@@ -396,20 +211,222 @@ static GstFlowReturn push_segment(LpSegmenter *self, GstBuffer *buf, guint64 seq
   return gst_pad_push(p->srcpad, buf);
 }
 
-static GstFlowReturn on_segment_started(LpSegmenter *self, GstBuffer *finished,
-                                        guint finished_seq) {
-  return finished ? push_segment(self, finished, finished_seq) : GST_FLOW_OK;
+// ---- video: where to cut ---------------------------------------------------------------------
+
+static void close_segment(LpSegmenterPrivate *p, const lp::SegmentSpan &span) {
+  std::lock_guard<std::mutex> guard(p->lock);
+  p->segments[span.seq] = span;
 }
 
-static GstFlowReturn on_mux_ended(LpSegmenter *self, GstBuffer *finished, guint finished_seq) {
-  const GstFlowReturn ret = finished ? push_segment(self, finished, finished_seq) : GST_FLOW_OK;
-  if (ret != GST_FLOW_OK && ret != GST_FLOW_FLUSHING && ret != GST_FLOW_EOS)
-    GST_ELEMENT_FLOW_ERROR(self, ret);
-  gst_pad_push_event(self->priv->srcpad, gst_event_new_eos());
-  return GST_FLOW_OK;
+static GstFlowReturn on_video_buffer(LpSegmenter *self, GstBuffer *buf) {
+  LpSegmenterPrivate *p = self->priv;
+  lp::SegmentCutter::Frame frame;
+  frame.pts = running_time(&p->video_segment, GST_BUFFER_PTS(buf));
+  if (!GST_CLOCK_TIME_IS_VALID(frame.pts)) {
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("The video has no timestamps."),
+                      ("lpsegmenter needs timestamped H.264 (a demuxer or an encoder upstream), "
+                       "got a buffer without PTS"));
+    return GST_FLOW_ERROR;
+  }
+  if (!signed_running_time(&p->video_segment, GST_BUFFER_DTS(buf), &frame.dts))
+    frame.dts = static_cast<gint64>(frame.pts);
+  frame.duration = GST_BUFFER_DURATION(buf);
+  frame.keyframe = !GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
+  frame.discont = GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DISCONT);
+  if (!p->saw_video) {
+    p->saw_video = true;
+    // Whether to wait for late audio or write on without it (see TsMuxer).
+    GstQuery *latency = gst_query_new_latency();
+    gboolean live = FALSE;
+    if (gst_pad_peer_query(p->video_in, latency))
+      gst_query_parse_latency(latency, &live, nullptr, nullptr);
+    gst_query_unref(latency);
+    p->muxer->set_live(live);
+    GST_DEBUG_OBJECT(self, "the source is %slive", live ? "" : "not ");
+  }
+
+  const lp::SegmentCutter::Decision d = p->cutter->push(frame);
+  std::optional<guint64> starts;
+  switch (d.verdict) {
+    case lp::SegmentCutter::Verdict::kNoKeyframe:
+      GST_ELEMENT_ERROR(self, STREAM, DECODE, ("The video has no keyframe."),
+                        ("no keyframe in the first %u s of video; lpsegmenter cuts only at "
+                         "keyframes (set the encoder's keyframe interval, e.g. x264enc "
+                         "key-int-max)",
+                         static_cast<guint>(p->max / GST_SECOND)));
+      return GST_FLOW_ERROR;
+    case lp::SegmentCutter::Verdict::kDrop:
+      GST_LOG_OBJECT(self, "dropping a frame before the first keyframe");
+      return GST_FLOW_OK;
+    case lp::SegmentCutter::Verdict::kStart:
+      if (d.ended)
+        close_segment(p, *d.ended);
+      starts = d.started.seq;
+      GST_DEBUG_OBJECT(self, "segment %" G_GUINT64_FORMAT " starts at %" GST_TIME_FORMAT "%s",
+                       d.started.seq, GST_TIME_ARGS(d.started.start),
+                       d.started.discont ? " (discontinuity)" : "");
+      // Ask a live encoder upstream for the next keyframe at the target.
+      gst_pad_push_event(p->video_in, gst_video_event_new_upstream_force_key_unit(
+                                          d.started.start + p->target, TRUE,
+                                          static_cast<guint>(d.started.seq + 1)));
+      break;
+    case lp::SegmentCutter::Verdict::kKeep:
+      break;
+  }
+  if (d.long_gop)
+    GST_ELEMENT_WARNING(self, STREAM, FORMAT, ("The video's keyframe interval is too long."),
+                        ("segment %" G_GUINT64_FORMAT " is already %.1f s long, more than "
+                         "max-duration (%u s); cutting at the next keyframe",
+                         d.started.seq, static_cast<double>(d.elapsed) / GST_SECOND,
+                         static_cast<guint>(p->max / GST_SECOND)));
+  return p->muxer->push_video(buf, frame.pts, frame.dts, frame.keyframe, starts);
 }
 
-// ---- element -------------------------------------------------------------------------
+static GstFlowReturn video_chain(GstPad *pad, GstObject *, GstBuffer *buf) {
+  auto *self = LP_SEGMENTER(gst_pad_get_element_private(pad));
+  const GstFlowReturn ret = on_video_buffer(self, buf);
+  gst_buffer_unref(buf);
+  return ret;
+}
+
+static gboolean video_event(GstPad *pad, GstObject *, GstEvent *event) {
+  auto *self = LP_SEGMENTER(gst_pad_get_element_private(pad));
+  LpSegmenterPrivate *p = self->priv;
+  if (GST_EVENT_IS_STICKY(event))
+    p->muxer->note_video_thread();
+  switch (GST_EVENT_TYPE(event)) {
+    case GST_EVENT_SEGMENT:
+      gst_event_copy_segment(event, &p->video_segment);
+      break;
+    case GST_EVENT_CAPS: {
+      GstCaps *caps;
+      gst_event_parse_caps(event, &caps);
+      const GstStructure *s = gst_caps_get_structure(caps, 0);
+      gint width = 0, height = 0, fps_n = 0, fps_d = 1;
+      gst_structure_get_int(s, "width", &width);
+      gst_structure_get_int(s, "height", &height);
+      gst_structure_get_fraction(s, "framerate", &fps_n, &fps_d);
+      p->cutter->set_format(width, height, fps_n, fps_d);
+      break;
+    }
+    case GST_EVENT_FLUSH_START:
+      p->muxer->set_flushing();
+      gst_pad_push_event(p->srcpad, event);
+      return TRUE;
+    case GST_EVENT_FLUSH_STOP:
+      // After a seek the next keyframe starts a new segment, marked as a discontinuity.
+      p->cutter->flush();
+      p->muxer->flush();
+      {
+        std::lock_guard<std::mutex> guard(p->lock);
+        p->segments.clear();
+      }
+      gst_pad_push_event(p->srcpad, event);
+      return TRUE;
+    case GST_EVENT_EOS: {
+      gst_event_unref(event);
+      if (!p->cutter->saw_video()) {
+        GST_ELEMENT_ERROR(self, STREAM, FAILED, ("The video stream ended without any frame."),
+                          ("lpsegmenter got EOS on its video pad before any H.264 frame"));
+        return FALSE;
+      }
+      if (!p->cutter->started()) {
+        GST_ELEMENT_ERROR(self, STREAM, DECODE, ("The video has no keyframe."),
+                          ("the video ended without a single keyframe; nothing can be cut"));
+        return FALSE;
+      }
+      close_segment(p, *p->cutter->finish());
+      // EOS goes downstream when the muxer has finished both streams (see on_finished).
+      p->muxer->end_video();
+      return TRUE;
+    }
+    default:
+      break;
+  }
+  // Stream-start, caps, segment and the like stop here: the source pad has its own.
+  gst_event_unref(event);
+  return TRUE;
+}
+
+// The video pad refuses caps the internal h264parse does not take; say why in words.
+static GstPadProbeReturn video_caps_probe(GstPad *pad, GstPadProbeInfo *info, gpointer user_data) {
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT(info);
+  if (GST_EVENT_TYPE(event) != GST_EVENT_CAPS)
+    return GST_PAD_PROBE_OK;
+  GstCaps *caps;
+  gst_event_parse_caps(event, &caps);
+  if (!gst_pad_query_accept_caps(pad, caps)) {
+    g_autofree gchar *text = gst_caps_to_string(caps);
+    GST_ELEMENT_ERROR(user_data, CORE, NEGOTIATION, ("lpsegmenter needs H.264 video."),
+                      ("its video pad takes video/x-h264 (byte-stream or avc), got %s; put an "
+                       "encoder (x264enc) or a parser (h264parse) upstream",
+                       text));
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+// ---- audio -----------------------------------------------------------------------------------
+
+static GstFlowReturn audio_chain(GstPad *pad, GstObject *parent, GstBuffer *buf) {
+  (void)pad;
+  LpSegmenter *self = LP_SEGMENTER(parent);
+  LpSegmenterPrivate *p = self->priv;
+  const GstClockTime rt = running_time(&p->audio_segment, GST_BUFFER_PTS(buf));
+  if (!p->saw_video && GST_CLOCK_TIME_IS_VALID(rt)) {
+    if (!GST_CLOCK_TIME_IS_VALID(p->first_audio_rt))
+      p->first_audio_rt = rt;
+    if (rt > p->first_audio_rt + p->max) {
+      GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("lpsegmenter got audio but no video."),
+                        ("%u s of audio arrived without any video frame; audio-only streams are "
+                         "not supported: link H.264 video to the video pad",
+                         static_cast<guint>(p->max / GST_SECOND)));
+      gst_buffer_unref(buf);
+      return GST_FLOW_ERROR;
+    }
+  }
+  const GstFlowReturn ret = p->muxer->push_audio(buf, rt);
+  gst_buffer_unref(buf);
+  return ret;
+}
+
+static gboolean audio_event(GstPad *pad, GstObject *parent, GstEvent *event) {
+  (void)pad;
+  LpSegmenter *self = LP_SEGMENTER(parent);
+  LpSegmenterPrivate *p = self->priv;
+  gboolean ok = TRUE;
+  if (GST_EVENT_IS_STICKY(event))
+    p->muxer->note_audio_thread();
+  switch (GST_EVENT_TYPE(event)) {
+    case GST_EVENT_SEGMENT:
+      gst_event_copy_segment(event, &p->audio_segment);
+      break;
+    case GST_EVENT_CAPS: {
+      GstCaps *caps;
+      gst_event_parse_caps(event, &caps);
+      std::string error;
+      if (!p->muxer->set_audio_caps(caps, &error)) {
+        GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("lpsegmenter cannot use this audio."),
+                          ("%s", error.c_str()));
+        ok = FALSE;
+      }
+      break;
+    }
+    case GST_EVENT_EOS:
+      if (!p->saw_video && !gst_pad_is_linked(p->video_pad))
+        GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("lpsegmenter got audio but no video."),
+                          ("audio-only streams are not supported: link H.264 video to the video "
+                           "pad"));
+      p->muxer->end_audio();
+      break;
+    default:
+      // Flushes come with the video; the audio's stream-start and the like stop here.
+      break;
+  }
+  gst_event_unref(event);
+  return ok;
+}
+
+// ---- element --------------------------------------------------------------------------------
 
 static GstPad *lp_segmenter_request_new_pad(GstElement *element, GstPadTemplate *templ,
                                             const gchar *name, const GstCaps *caps) {
@@ -424,32 +441,16 @@ static GstPad *lp_segmenter_request_new_pad(GstElement *element, GstPadTemplate 
     return nullptr;
   }
   GST_OBJECT_UNLOCK(self);
-
-  GstElement *queue = gst_element_factory_make("queue", "audio-queue");
-  g_object_set(queue, "max-size-buffers", 0, "max-size-bytes", 0, "max-size-time",
-               static_cast<guint64>(p->max_duration + 2) * GST_SECOND, nullptr);
-  gst_bin_add(GST_BIN(self), queue);
-  GstPad *mux_pad = gst_element_request_pad_simple(p->mux, "sink_%d");
-  GstPad *queue_src = gst_element_get_static_pad(queue, "src");
-  GstPad *queue_sink = gst_element_get_static_pad(queue, "sink");
-  gst_pad_link(queue_src, mux_pad);
-  gst_object_unref(queue_src);
-  gst_object_unref(mux_pad);
-  gst_element_sync_state_with_parent(queue);
-
-  GstPad *ghost = gst_ghost_pad_new_from_template("audio", queue_sink, templ);
-  gst_pad_add_probe(
-      queue_sink, GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
-      audio_probe, self, nullptr);
-  gst_object_unref(queue_sink);
-  gst_pad_set_active(ghost, TRUE);
-  gst_element_add_pad(element, ghost);
+  GstPad *pad = gst_pad_new_from_template(templ, "audio");
+  gst_pad_set_chain_function(pad, GST_DEBUG_FUNCPTR(audio_chain));
+  gst_pad_set_event_function(pad, GST_DEBUG_FUNCPTR(audio_event));
+  gst_pad_set_active(pad, TRUE);
+  gst_element_add_pad(element, pad);
+  p->muxer->expect_audio(true);
   GST_OBJECT_LOCK(self);
-  // Our own reference: at dispose the bin drops its children before request pads go.
-  p->audio_queue = GST_ELEMENT(gst_object_ref(queue));
-  p->audio_pad = ghost;
+  p->audio_pad = pad;
   GST_OBJECT_UNLOCK(self);
-  return ghost;
+  return pad;
 }
 
 static void lp_segmenter_release_pad(GstElement *element, GstPad *pad) {
@@ -460,24 +461,11 @@ static void lp_segmenter_release_pad(GstElement *element, GstPad *pad) {
     GST_OBJECT_UNLOCK(self);
     return;
   }
-  GstElement *queue = p->audio_queue;
-  p->audio_queue = nullptr;
   p->audio_pad = nullptr;
   GST_OBJECT_UNLOCK(self);
-
-  GstPad *queue_src = gst_element_get_static_pad(queue, "src");
-  GstPad *mux_pad = gst_pad_get_peer(queue_src);
-  gst_object_unref(queue_src);
-  gst_element_set_state(queue, GST_STATE_NULL);
+  p->muxer->expect_audio(false);
+  gst_pad_set_active(pad, FALSE);
   gst_element_remove_pad(element, pad);
-  if (GST_OBJECT_PARENT(queue) == GST_OBJECT(self))
-    gst_bin_remove(GST_BIN(self), queue);
-  gst_object_unref(queue);
-  if (mux_pad) {
-    if (GST_OBJECT_PARENT(mux_pad) == GST_OBJECT(p->mux))
-      gst_element_release_request_pad(p->mux, mux_pad);
-    gst_object_unref(mux_pad);
-  }
 }
 
 static GstStateChangeReturn lp_segmenter_change_state(GstElement *element,
@@ -492,10 +480,9 @@ static GstStateChangeReturn lp_segmenter_change_state(GstElement *element,
         p->max = static_cast<GstClockTime>(p->max_duration) * GST_SECOND;
         p->run_stream_id = p->stream_id;
       }
-      if (!p->mux) {
+      if (!p->parse) {
         GST_ELEMENT_ERROR(self, CORE, MISSING_PLUGIN, ("lpsegmenter cannot run."),
-                          ("h264parse, queue or mpegtsmux is missing: install "
-                           "gstreamer1.0-plugins-base and gstreamer1.0-plugins-bad"));
+                          ("h264parse is missing: install gstreamer1.0-plugins-bad"));
         return GST_STATE_CHANGE_FAILURE;
       }
       if (p->run_stream_id.empty()) {
@@ -503,22 +490,21 @@ static GstStateChangeReturn lp_segmenter_change_state(GstElement *element,
         g_autofree gchar *id = g_strdup_printf("%08x", g_random_int());
         p->run_stream_id = id;
       }
-      // Queues must hold more than a whole GOP of one stream while the other catches up.
-      const guint64 queue_time = p->max + 2 * GST_SECOND;
-      g_object_set(p->video_queue, "max-size-time", queue_time, nullptr);
-      if (p->audio_queue)
-        g_object_set(p->audio_queue, "max-size-time", queue_time, nullptr);
       reset_stream_state(self);
       p->src_started = false;
-      p->collector->set_active(true);
+      gst_pad_set_active(p->video_in, TRUE);
       break;
     }
+    case GST_STATE_CHANGE_PAUSED_TO_READY:
+      // A stream blocked waiting for the other one lets go before the pads deactivate.
+      p->muxer->set_flushing();
+      break;
     default:
       break;
   }
   GstStateChangeReturn ret = GST_ELEMENT_CLASS(parent_class)->change_state(element, transition);
   if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
-    p->collector->set_active(false);
+    gst_pad_set_active(p->video_in, FALSE);
     reset_stream_state(self);
   }
   return ret;
@@ -568,48 +554,44 @@ static void lp_segmenter_get_property(GObject *object, guint prop_id, GValue *va
 
 static void lp_segmenter_finalize(GObject *object) {
   LpSegmenter *self = LP_SEGMENTER(object);
+  gst_object_unref(self->priv->video_in);
   delete self->priv;
   G_OBJECT_CLASS(parent_class)->finalize(object);
 }
 
 static void lp_segmenter_init(LpSegmenter *self) {
   LpSegmenterPrivate *p = self->priv = new LpSegmenterPrivate();
-  p->cutter = std::make_unique<lp::SegmentCutter>(p->target, p->max);
   gst_segment_init(&p->video_segment, GST_FORMAT_TIME);
   gst_segment_init(&p->audio_segment, GST_FORMAT_TIME);
+  p->cutter = std::make_unique<lp::SegmentCutter>(p->target, p->max);
+  p->muxer = std::make_unique<lp::TsMuxer>(
+      [self](guint64 seq, GstBuffer *bytes) { return push_segment(self, bytes, seq); },
+      [self](bool fatal, const std::string &text) {
+        if (fatal)
+          GST_ELEMENT_ERROR(self, STREAM, MUX, ("Could not write the MPEG-TS segment."),
+                            ("%s", text.c_str()));
+        else
+          GST_ELEMENT_WARNING(self, STREAM, MUX, ("%s", text.c_str()), (nullptr));
+      },
+      [self] { gst_pad_push_event(self->priv->srcpad, gst_event_new_eos()); });
 
   p->parse = gst_element_factory_make("h264parse", "parse");
   p->filter = gst_element_factory_make("capsfilter", "filter");
-  p->video_queue = gst_element_factory_make("queue", "video-queue");
-  p->mux = gst_element_factory_make("mpegtsmux", "mux");
-  if (!p->parse || !p->filter || !p->video_queue || !p->mux) {
+  if (!p->parse || !p->filter) {
     // Reported at state change; gst-inspect still works without the plugins.
-    GST_ERROR_OBJECT(self, "missing h264parse, queue or mpegtsmux (gstreamer1.0-plugins-bad)");
-    for (GstElement *e : {p->parse, p->filter, p->video_queue, p->mux})
+    GST_ERROR_OBJECT(self, "missing h264parse (gstreamer1.0-plugins-bad)");
+    for (GstElement *e : {p->parse, p->filter})
       if (e)
         gst_object_unref(e);
-    p->parse = p->filter = p->video_queue = p->mux = nullptr;
+    p->parse = p->filter = nullptr;
   } else {
     // SPS/PPS before every IDR, so every segment decodes on its own.
     g_object_set(p->parse, "config-interval", -1, nullptr);
     GstCaps *caps = gst_caps_from_string("video/x-h264, stream-format=byte-stream, alignment=au");
     g_object_set(p->filter, "caps", caps, nullptr);
     gst_caps_unref(caps);
-    g_object_set(p->video_queue, "max-size-buffers", 0, "max-size-bytes", 0, nullptr);
-    gst_bin_add_many(GST_BIN(self), p->parse, p->filter, p->video_queue, p->mux, nullptr);
-    gst_element_link_many(p->parse, p->filter, p->video_queue, nullptr);
-    GstPad *mux_pad = gst_element_request_pad_simple(p->mux, "sink_%d");
-    GstPad *queue_src = gst_element_get_static_pad(p->video_queue, "src");
-    gst_pad_link(queue_src, mux_pad);
-    gst_object_unref(queue_src);
-    gst_object_unref(mux_pad);
-
-    GstPad *filter_src = gst_element_get_static_pad(p->filter, "src");
-    gst_pad_add_probe(
-        filter_src,
-        GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
-        video_probe, self, nullptr);
-    gst_object_unref(filter_src);
+    gst_bin_add_many(GST_BIN(self), p->parse, p->filter, nullptr);
+    gst_element_link(p->parse, p->filter);
   }
 
   GstPad *parse_sink = p->parse ? gst_element_get_static_pad(p->parse, "sink") : nullptr;
@@ -621,23 +603,20 @@ static void lp_segmenter_init(LpSegmenter *self) {
                     nullptr);
   gst_element_add_pad(GST_ELEMENT(self), p->video_pad);
 
+  p->video_in = gst_pad_new("video-in", GST_PAD_SINK);
+  gst_object_ref_sink(p->video_in);
+  gst_pad_set_element_private(p->video_in, self);
+  gst_pad_set_chain_function(p->video_in, video_chain);
+  gst_pad_set_event_function(p->video_in, video_event);
+  if (p->filter) {
+    GstPad *filter_src = gst_element_get_static_pad(p->filter, "src");
+    gst_pad_link_full(filter_src, p->video_in, GST_PAD_LINK_CHECK_NOTHING);
+    gst_object_unref(filter_src);
+  }
+
   p->srcpad = gst_pad_new_from_static_template(&src_template, "src");
   gst_pad_use_fixed_caps(p->srcpad);
   gst_element_add_pad(GST_ELEMENT(self), p->srcpad);
-
-  lp::MuxCollector::Callbacks callbacks;
-  callbacks.started = [self](guint, GstBuffer *finished, guint finished_seq) {
-    return on_segment_started(self, finished, finished_seq);
-  };
-  callbacks.ended = [self](GstBuffer *finished, guint finished_seq) {
-    return on_mux_ended(self, finished, finished_seq);
-  };
-  callbacks.flushed = [self](GstEvent *event) {
-    return gst_pad_push_event(self->priv->srcpad, event);
-  };
-  p->collector = std::make_unique<lp::MuxCollector>("collect", std::move(callbacks));
-  if (p->mux)
-    p->collector->attach(p->mux);
 }
 
 static void lp_segmenter_class_init(LpSegmenterClass *klass) {

@@ -20,6 +20,10 @@ void SegmentBytes::append(GstBuffer *buffer) {
   gst_buffer_unmap(buffer, &map);
 }
 
+void SegmentBytes::append(const guint8 *data, gsize size) {
+  g_byte_array_append(bytes_, data, static_cast<guint>(size));
+}
+
 void SegmentBytes::append(GstBufferList *list) {
   const guint n = gst_buffer_list_length(list);
   for (guint i = 0; i < n; ++i)

@@ -18,6 +18,7 @@ class SegmentBytes {
 
   void append(GstBuffer *buffer);  // copies; the caller keeps its reference
   void append(GstBufferList *list);
+  void append(const guint8 *data, gsize size);
   gsize size() const { return bytes_->len; }
   // The bytes so far as a buffer (nullptr when empty); the accumulator starts over.
   GstBuffer *take();
