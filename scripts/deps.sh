@@ -18,7 +18,7 @@ APT_PACKAGES=(
   'gstreamer1.0-plugins-base=1.22.0*' 'gstreamer1.0-plugins-good=1.22.0*'
   'gstreamer1.0-plugins-bad=1.22.0*' 'gstreamer1.0-plugins-ugly=1.22.0*'
   'gstreamer1.0-libav=1.22.0*' 'gstreamer1.0-x=1.22.0*'
-  'libavformat-dev=7:5.1*' 'libavutil-dev=7:5.1*' 'ffmpeg=7:5.1*' 'awscli=2.9.19*' 'python3-botocore=1.29.*' 'ca-certificates' 'curl=7.88*'
+  'libavformat-dev=7:5.1*' 'libavcodec-dev=7:5.1*' 'libavutil-dev=7:5.1*' 'ffmpeg=7:5.1*' 'awscli=2.9.19*' 'python3-botocore=1.29.*' 'ca-certificates' 'curl=7.88*'
   # An RTMP server for the rtmp2src example's test (until lp-daemon ingests RTMP itself).
   'nginx=1.22.1*' 'libnginx-mod-rtmp=1:1.2.2*'
 )

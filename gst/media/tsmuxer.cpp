@@ -5,6 +5,7 @@ extern "C" {
 #include <libavutil/opt.h>
 }
 
+#include <chrono>
 #include <cstring>
 
 namespace lp {
@@ -13,6 +14,8 @@ namespace {
 // How far one stream may run ahead while the other says nothing (a stalled or late stream);
 // past this the muxer writes on rather than hold everything back.
 constexpr gint64 kMaxSkew = 3 * GST_SECOND;
+// How long a stream that ran ahead waits for the other stream's thread to show itself.
+constexpr std::chrono::milliseconds kUnknownPusherWait(500);
 // Whole TS packets, so every write callback but the last of a flush ends on a packet boundary.
 constexpr int kIoBufferSize = 188 * 256;
 constexpr size_t kPacket = 188;
@@ -183,6 +186,7 @@ void TsMuxer::reset() {
   gst_caps_replace(&audio_caps_, nullptr);
   warned_audio_ = false;
   video_thread_ = audio_thread_ = std::thread::id();
+  gave_up_waiting_ = false;
 }
 
 void TsMuxer::clear_queues() {
@@ -203,9 +207,13 @@ bool TsMuxer::other_alive(Stream stream) const {
   return !video_ended_;
 }
 
-bool TsMuxer::other_pushes_separately(Stream stream) const {
+TsMuxer::OtherPusher TsMuxer::other_pusher(Stream stream) const {
+  // Not the calling thread: drain() runs in either pusher.
+  const std::thread::id mine = stream == Stream::kVideo ? video_thread_ : audio_thread_;
   const std::thread::id other = stream == Stream::kVideo ? audio_thread_ : video_thread_;
-  return other != std::thread::id() && other != std::this_thread::get_id();
+  if (other == std::thread::id())
+    return gave_up_waiting_ ? OtherPusher::kSameThread : OtherPusher::kUnknown;
+  return other == mine ? OtherPusher::kSameThread : OtherPusher::kOwnThread;
 }
 
 // With only `ahead` queued: write it without the other stream?
@@ -216,17 +224,27 @@ bool TsMuxer::may_run_ahead(Stream ahead) const {
   if (queued < kMaxSkew)
     return false;
   // Not live with its own thread, the other stream is only late: the pusher waits instead.
-  return live_ || !other_pushes_separately(ahead);
+  return live_ || other_pusher(ahead) == OtherPusher::kSameThread;
 }
 
 void TsMuxer::wait_for_other(std::unique_lock<std::mutex> &guard, Stream stream) {
   if (live_)
     return;
   const std::deque<Queued> &mine = stream == Stream::kVideo ? video_ : audio_;
-  other_moved_.wait(guard, [&] {
+  auto done = [&] {
     return flushing_ || downstream_ != GST_FLOW_OK || span(mine) < kMaxSkew ||
-           !other_alive(stream) || !other_pushes_separately(stream);
-  });
+           !other_alive(stream) || other_pusher(stream) == OtherPusher::kSameThread;
+  };
+  // The other stream's thread has not shown itself: it may be ours (then waiting would never
+  // end) or one that starts late. Wait a while for it, then write on.
+  if (!other_moved_.wait_for(guard, kUnknownPusherWait, [&] {
+        return done() || other_pusher(stream) != OtherPusher::kUnknown;
+      })) {
+    gave_up_waiting_ = true;
+    drain();
+    return;
+  }
+  other_moved_.wait(guard, done);
 }
 
 GstFlowReturn TsMuxer::deliver() {

@@ -12,7 +12,8 @@
 //  - not live, each stream pushed by its own thread: block the one ahead (back-pressure, as
 //    an aggregator does), so every segment holds exactly the audio of its video;
 //  - not live, one thread pushes both (a demuxer without queues): blocking would deadlock, so
-//    write on as in the live case.
+//    write on as in the live case. A thread that has not pushed anything yet is waited for
+//    briefly, then taken to be the same thread.
 // Finished segments go downstream outside the muxer's lock, in order, so a downstream that
 // takes its time (a transcoder working in the pushing thread) never keeps the other stream
 // from queueing.
@@ -100,7 +101,8 @@ class TsMuxer {
   GstFlowReturn drain();
   bool may_run_ahead(Stream ahead) const;
   bool other_alive(Stream stream) const;
-  bool other_pushes_separately(Stream stream) const;
+  enum class OtherPusher { kUnknown, kSameThread, kOwnThread };
+  OtherPusher other_pusher(Stream stream) const;
   void wait_for_other(std::unique_lock<std::mutex> &guard, Stream stream);
   GstFlowReturn write(Queued &q, bool video);
   void finish_segment();
@@ -124,6 +126,7 @@ class TsMuxer {
   GstFlowReturn downstream_ = GST_FLOW_OK;  // the last non-OK answer from downstream
   std::thread::id video_thread_;
   std::thread::id audio_thread_;
+  bool gave_up_waiting_ = false;  // for a thread that never showed itself
   bool video_ended_ = false;
   bool audio_ended_ = false;
   GstCaps *audio_caps_ = nullptr;

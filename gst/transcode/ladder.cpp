@@ -53,6 +53,16 @@ const char *audio_parser_for(GstCaps *caps) {
   return nullptr;
 }
 
+// The feeds push whole segments as fast as the ladder takes them: not live, no latency. The
+// renditions' muxers ask (and log a warning each time nobody answers).
+gboolean feed_query(GstPad *pad, GstObject *parent, GstQuery *query) {
+  if (GST_QUERY_TYPE(query) == GST_QUERY_LATENCY) {
+    gst_query_set_latency(query, FALSE, 0, GST_CLOCK_TIME_NONE);
+    return TRUE;
+  }
+  return gst_pad_query_default(pad, parent, query);
+}
+
 }  // namespace
 
 std::unique_ptr<Ladder> Ladder::build(GstBin *bin, const ChainSpec &chain,
@@ -147,6 +157,7 @@ bool Ladder::build_video(std::string *error) {
   }
   video_feed_ = gst_pad_new("video-feed", GST_PAD_SRC);
   gst_object_ref_sink(video_feed_);
+  gst_pad_set_query_function(video_feed_, feed_query);
   GstPad *parse_sink = gst_element_get_static_pad(parse, "sink");
   gst_pad_link_full(video_feed_, parse_sink, GST_PAD_LINK_CHECK_NOTHING);
   gst_object_unref(parse_sink);
@@ -172,6 +183,7 @@ bool Ladder::build_audio(GstCaps *audio_caps, std::string *error) {
   gst_element_link(parser, audio_tee_);
   audio_feed_ = gst_pad_new("audio-feed", GST_PAD_SRC);
   gst_object_ref_sink(audio_feed_);
+  gst_pad_set_query_function(audio_feed_, feed_query);
   GstPad *parser_sink = gst_element_get_static_pad(parser, "sink");
   gst_pad_link_full(audio_feed_, parser_sink, GST_PAD_LINK_CHECK_NOTHING);
   gst_object_unref(parser_sink);
