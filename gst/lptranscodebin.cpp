@@ -384,7 +384,7 @@ static GstFlowReturn feed_segment(LpTranscodeBin *self, GstBuffer *buf, lp::Segm
     p->outbox->open(token, info, std::move(source));
   }
   // The segment starts at info.pts on the output timeline: every encoder makes an IDR there.
-  // The segment's first frame in 90 kHz ticks, as mpegtsmux wrote the source (rounding down).
+  // The segment's first frame in 90 kHz ticks, as lpsegmenter wrote the source (rounding down).
   const guint64 start_ticks = gst_util_uint64_scale(info.pts, 9, 100000);
   p->ladder->mark_segment_start(token);
 

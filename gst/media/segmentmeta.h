@@ -28,7 +28,7 @@ namespace lp {
 
 inline constexpr const char *kSegmentMetaName = "LpSegmentMeta";
 inline constexpr const char *kSourceRendition = "source";
-// mpegtsmux writes PTS = running time + this base (TS_MUX_CLOCK_BASE).
+// mpegtsmux writes PTS = running time + this base (TS_MUX_CLOCK_BASE); lpsegmenter does too.
 inline constexpr GstClockTime kTsMuxPtsBase = 3600 * GST_SECOND;
 
 struct SegmentInfo {

@@ -119,9 +119,8 @@ GstFlowReturn push_video_frame(lp::TsMuxer &mux, int i) {
   const bool key = i % kGop == 0;
   GstBuffer *au = h264_access_unit(key);
   const GstClockTime t = gst_util_uint64_scale(i, GST_SECOND, 30);
-  const GstFlowReturn ret =
-      mux.push_video(au, t, static_cast<gint64>(t), key,
-                     key ? std::optional<guint64>(i / kGop) : std::nullopt);
+  const GstFlowReturn ret = mux.push_video(au, t, static_cast<gint64>(t), key,
+                                           key ? std::optional<guint64>(i / kGop) : std::nullopt);
   gst_buffer_unref(au);
   return ret;
 }
@@ -336,8 +335,9 @@ TEST(TsMuxer, OnlyAacAudio) {
   g_autoptr(GstCaps) mp3 = gst_caps_from_string("audio/mpeg, mpegversion=(int)1, layer=(int)3");
   EXPECT_FALSE(mux.set_audio_caps(mp3, &error));
   EXPECT_THAT(error, ::testing::HasSubstr("AAC"));
-  g_autoptr(GstCaps) raw = gst_caps_from_string("audio/mpeg, mpegversion=(int)4, "
-                                                "stream-format=(string)raw");
+  g_autoptr(GstCaps) raw = gst_caps_from_string(
+      "audio/mpeg, mpegversion=(int)4, "
+      "stream-format=(string)raw");
   EXPECT_FALSE(mux.set_audio_caps(raw, &error));
   EXPECT_THAT(error, ::testing::HasSubstr("codec_data"));
 }
