@@ -1,0 +1,136 @@
+#include "chain/services.h"
+
+namespace lp::chain {
+
+struct ChainServices::Impl : std::enable_shared_from_this<Impl> {
+  ChainConfig config;
+  eth::RpcClient rpc;
+  Reader reader;
+  TxManager tx;
+  ContractAddresses contracts;
+  std::unique_ptr<BlockWatcher> watcher;
+  std::unique_ptr<BrokerCache> broker;
+  std::unique_ptr<GasPriceMonitor> gas;
+  std::unique_ptr<Redeemer> redeemer;
+  bool alive = true;
+
+  Impl(ChainConfig c, crypto::PrivateKey key)
+      : config(std::move(c)),
+        rpc(eth::RpcClient::Options{config.rpc_url, config.rpc_timeout_ms}),
+        reader(rpc),
+        tx(rpc, std::move(key), config.tx) {}
+};
+
+ChainServices::ChainServices(ChainConfig config, crypto::PrivateKey key)
+    : impl_(std::make_shared<Impl>(std::move(config), std::move(key))) {}
+
+ChainServices::~ChainServices() {
+  impl_->alive = false;
+  // Users of the RPC client go first; the client cancels what is left.
+  impl_->redeemer.reset();
+  impl_->broker.reset();
+  impl_->gas.reset();
+  impl_->watcher.reset();
+}
+
+void ChainServices::start(Callback<Unit> ready) {
+  std::weak_ptr<Impl> w = impl_;
+  resolve_contracts(
+      impl_->reader, impl_->config.controller, [w, ready](Result<ContractAddresses> r) {
+        auto self = w.lock();
+        if (!self || !self->alive) {
+          return;
+        }
+        if (!r.ok()) {
+          ready(r.error());
+          return;
+        }
+        self->contracts = r.value();
+        self->watcher =
+            std::make_unique<BlockWatcher>(self->rpc, self->contracts, self->config.watcher);
+        self->broker =
+            std::make_unique<BrokerCache>(self->rpc, self->contracts, self->tx.address());
+        self->gas = std::make_unique<GasPriceMonitor>(self->rpc);
+        self->redeemer = std::make_unique<Redeemer>(self->rpc, self->tx, self->contracts,
+                                                    *self->gas, self->config.redeemer);
+        self->broker->attach(*self->watcher);
+        self->gas->attach(*self->watcher);
+        self->gas->update([w, ready](Result<Unit> g) {
+          auto self = w.lock();
+          if (!self || !self->alive) {
+            return;
+          }
+          if (!g.ok()) {
+            ready(g.error());
+            return;
+          }
+          self->broker->refresh_pool_size([w, ready](Result<Unit> p) {
+            auto self = w.lock();
+            if (!self || !self->alive) {
+              return;
+            }
+            if (!p.ok()) {
+              ready(p.error());
+              return;
+            }
+            self->watcher->start(ready);
+          });
+        });
+      });
+}
+
+bool ChainServices::started() const {
+  return impl_->watcher != nullptr;
+}
+
+const Address &ChainServices::address() const {
+  return impl_->tx.address();
+}
+eth::RpcClient &ChainServices::rpc() {
+  return impl_->rpc;
+}
+const Reader &ChainServices::reader() const {
+  return impl_->reader;
+}
+TxManager &ChainServices::tx() {
+  return impl_->tx;
+}
+const ContractAddresses &ChainServices::contracts() const {
+  return impl_->contracts;
+}
+
+namespace {
+template <typename T>
+T &need(const std::unique_ptr<T> &p) {
+  if (!p) {
+    throw Error("the chain services are not started");
+  }
+  return *p;
+}
+}  // namespace
+
+BlockWatcher &ChainServices::watcher() {
+  return need(impl_->watcher);
+}
+BrokerCache &ChainServices::broker() {
+  return need(impl_->broker);
+}
+GasPriceMonitor &ChainServices::gas() {
+  return need(impl_->gas);
+}
+Redeemer &ChainServices::redeemer() {
+  return need(impl_->redeemer);
+}
+
+void ChainServices::attach_redemption(pm::RedemptionQueue &queue, pm::SenderMonitor &monitor) {
+  queue.set_sender_monitor(&monitor);
+  BlockWatcher &w = watcher();
+  broker().set_listener([&monitor](const Address &sender) { monitor.on_sender_changed(sender); });
+  w.on_new_round([&monitor](const U256 &, const Hash32 &) { monitor.on_new_round(); });
+  Redeemer &r = redeemer();
+  w.on_block([&queue, &w, &r](const eth::Block &) {
+    queue.on_new_block(w.last_seen_block(), w.last_initialized_round(), r);
+  });
+}
+
+}  // namespace lp::chain
