@@ -10,10 +10,11 @@ import "./Manager.sol";
 // Earnings use per-round cumulative factors: a transcoder's reward factor grows by
 // (stake + delegators' reward) / stake each round it calls reward(), so a delegator's stake
 // after any number of rounds is bondedAmount * factor(now) / factor(last claim), compounding
-// included, with no per-delegator work per round. Fees accumulate alongside, weighted by the
-// reward factor at the time they arrive. The transcoder's own commission is kept apart
-// (cumulativeRewards / cumulativeFees) until it claims, and earns delegator-share rewards on
-// itself meanwhile, since it is part of the stake the round's rewards were computed on.
+// included, with no per-delegator work per round. Fees accumulate alongside, per unit of the
+// stake the round started with, valued at the reward factor of the round's start. The
+// transcoder's own commission is kept apart (cumulativeRewards / cumulativeFees) until it
+// claims, and earns delegator-share rewards on itself meanwhile, since it is part of the stake
+// the round's rewards were computed on.
 contract BondingManager is Manager {
     uint256 internal constant PERC_DIVISOR = 1000000;
     // Fixed-point one for the cumulative factors (27 decimals keeps rounding far below a wei).
@@ -36,6 +37,9 @@ contract BondingManager is Manager {
         uint256 transcoderFeeShare;
         uint256 cumulativeRewardFactor;
         uint256 cumulativeFeeFactor;
+        // The reward factor before this round's reward: fees are shared on the stake the
+        // round started with, whose units were worth this much.
+        uint256 roundStartRewardFactor;
     }
 
     struct Transcoder {
@@ -198,6 +202,7 @@ contract BondingManager is Manager {
         uint256 commission = (minted * t.rewardCut) / PERC_DIVISOR;
         uint256 delegatorsShare = minted - commission;
         t.activeCumulativeRewards = t.cumulativeRewards;
+        pool.roundStartRewardFactor = rewardFactor;
         if (stake > 0) {
             // The unclaimed commission is part of `stake`; what it earns goes to the transcoder.
             commission += (delegatorsShare * t.activeCumulativeRewards) / stake;
@@ -230,12 +235,13 @@ contract BondingManager is Manager {
         }
         uint256 stake = pool.totalStake;
         (uint256 rewardFactor, uint256 feeFactor) = _latestFactors(t, round);
+        uint256 unitValue = t.lastRewardRound == round ? pool.roundStartRewardFactor : rewardFactor;
 
         uint256 delegatorsFees = (_fees * pool.transcoderFeeShare) / PERC_DIVISOR;
         uint256 commission = _fees - delegatorsFees;
         if (stake > 0) {
             commission += (delegatorsFees * activeRewards) / stake;
-            feeFactor += (delegatorsFees * rewardFactor) / stake;
+            feeFactor += (delegatorsFees * unitValue) / stake;
         }
         pool.cumulativeFeeFactor = feeFactor;
         if (pool.cumulativeRewardFactor == 0) {
