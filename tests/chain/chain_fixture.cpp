@@ -42,8 +42,8 @@ eth::U256 lpt(uint64_t whole) {
 }
 
 pm::SignedTicket winning_ticket(const crypto::PrivateKey &sender, const crypto::Address &recipient,
-                                const eth::U256 &face_value, uint32_t nonce,
-                                const eth::U256 &round, const Hash32 &round_hash) {
+                                const eth::U256 &face_value, uint32_t nonce, const eth::U256 &round,
+                                const Hash32 &round_hash) {
   pm::SignedTicket st;
   pm::Ticket &t = st.ticket;
   t.recipient = recipient;
@@ -183,8 +183,8 @@ void ChainTest::mine(uint64_t blocks) {
 }
 
 uint64_t ChainTest::block_number() {
-  auto r = await_rpc<uint64_t>(
-      [&](eth::RpcClient::Callback<uint64_t> cb) { rpc_->block_number(cb); });
+  auto r =
+      await_rpc<uint64_t>([&](eth::RpcClient::Callback<uint64_t> cb) { rpc_->block_number(cb); });
   EXPECT_TRUE(r.ok());
   return r.ok() ? r.value() : 0;
 }

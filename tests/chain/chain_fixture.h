@@ -90,7 +90,9 @@ class ChainTest : public ::testing::Test {
   // Sends and expects a failure; returns it.
   chain::ChainError send_fails(chain::TxManager &tx, chain::Call call);
 
-  chain::BondingManager bonding() const { return chain::BondingManager(contracts().bonding_manager); }
+  chain::BondingManager bonding() const {
+    return chain::BondingManager(contracts().bonding_manager);
+  }
   chain::TicketBroker broker() const { return chain::TicketBroker(contracts().ticket_broker); }
   chain::RoundsManager rounds() const { return chain::RoundsManager(contracts().rounds_manager); }
   chain::LivepeerToken token() const { return chain::LivepeerToken(contracts().token); }
@@ -112,7 +114,7 @@ eth::U256 ether_milli(uint64_t milli);
 // A ticket from `sender` to `recipient` that wins (winProb at its maximum), created in `round`,
 // signed, with a fresh recipientRand.
 pm::SignedTicket winning_ticket(const crypto::PrivateKey &sender, const crypto::Address &recipient,
-                                const eth::U256 &face_value, uint32_t nonce,
-                                const eth::U256 &round, const Hash32 &round_hash);
+                                const eth::U256 &face_value, uint32_t nonce, const eth::U256 &round,
+                                const Hash32 &round_hash);
 
 }  // namespace lp::test
