@@ -12,6 +12,7 @@ struct BrokerCache::Impl : std::enable_shared_from_this<Impl> {
   GMainContext *context;
   bool alive = true;
   std::function<void(const Address &)> listener;
+  std::function<void(uint64_t)> pool_listener;
 
   mutable std::mutex mu;
   std::unordered_map<Address, pm::SenderInfo> info;
@@ -89,26 +90,21 @@ struct BrokerCache::Impl : std::enable_shared_from_this<Impl> {
       if (!self || !self->alive) {
         return;
       }
-      std::vector<Address> senders;
+      uint64_t size = 0;
       {
         std::lock_guard<std::mutex> lock(self->mu);
         self->fetching_pool = false;
         if (r.ok()) {
-          self->pool_size = r.value().fits_u64() ? r.value().to_u64() : UINT64_MAX;
-          for (const auto &[addr, i] : self->info) {
-            senders.push_back(addr);
-          }
+          size = r.value().fits_u64() ? r.value().to_u64() : UINT64_MAX;
+          self->pool_size = size;
         }
       }
       if (!r.ok()) {
         done(r.error());
         return;
       }
-      // Every sender's reserve share depends on the pool size.
-      if (self->listener) {
-        for (const Address &s : senders) {
-          self->listener(s);
-        }
+      if (self->pool_listener) {
+        self->pool_listener(size);
       }
       done(Unit{});
     });
@@ -197,6 +193,10 @@ bool BrokerCache::cached(const Address &sender) const {
 
 void BrokerCache::set_listener(std::function<void(const Address &)> listener) {
   impl_->listener = std::move(listener);
+}
+
+void BrokerCache::set_pool_listener(std::function<void(uint64_t)> listener) {
+  impl_->pool_listener = std::move(listener);
 }
 
 void BrokerCache::attach(BlockWatcher &watcher) {

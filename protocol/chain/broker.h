@@ -39,6 +39,9 @@ class BrokerCache : public pm::BrokerReader {
 
   // Called on the chain context after a sender's cached values changed.
   void set_listener(std::function<void(const Address &sender)> listener);
+  // Called after the pool size was read again (each new round, and when the pool changes):
+  // every sender's reserve share may have changed with it.
+  void set_pool_listener(std::function<void(uint64_t pool_size)> listener);
   // Keeps the cache current from the watcher's events and rounds.
   void attach(BlockWatcher &watcher);
 

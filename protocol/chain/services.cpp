@@ -126,7 +126,9 @@ void ChainServices::attach_redemption(pm::RedemptionQueue &queue, pm::SenderMoni
   queue.set_sender_monitor(&monitor);
   BlockWatcher &w = watcher();
   broker().set_listener([&monitor](const Address &sender) { monitor.on_sender_changed(sender); });
-  w.on_new_round([&monitor](const U256 &, const Hash32 &) { monitor.on_new_round(); });
+  // The monitor drops its round-dependent values (pool size, claims) once the cache has the
+  // new ones, not at the NewRound event itself, or it would cache the old ones again.
+  broker().set_pool_listener([&monitor](uint64_t) { monitor.on_new_round(); });
   Redeemer &r = redeemer();
   w.on_block([&queue, &w, &r](const eth::Block &) {
     queue.on_new_block(w.last_seen_block(), w.last_initialized_round(), r);
