@@ -1,6 +1,54 @@
 #include "chain/services.h"
 
+#include "chain/loop.h"
+
 namespace lp::chain {
+
+namespace {
+
+// Offers the queue's next due ticket as soon as a redemption made progress (redeemed, or
+// finally failed), instead of waiting for another block: a sender's tickets are redeemed one at
+// a time, and on a chain with slow blocks (or a devnet that mines only on demand) waiting a
+// block per ticket would hold the rest back. A retryable failure waits for the next block.
+class RedemptionDriver : public pm::TicketRedeemer {
+ public:
+  RedemptionDriver(pm::RedemptionQueue &queue, BlockWatcher &watcher, Redeemer &redeemer)
+      : queue_(queue),
+        watcher_(watcher),
+        redeemer_(redeemer),
+        context_(current_context()),
+        alive_(std::make_shared<bool>(true)) {}
+  ~RedemptionDriver() override { *alive_ = false; }
+
+  void redeem(const pm::SignedTicket &ticket,
+              std::function<void(pm::RedeemOutcome)> done) override {
+    std::weak_ptr<bool> alive = alive_;
+    redeemer_.redeem(ticket, [this, alive, done](pm::RedeemOutcome outcome) {
+      bool progress = outcome.kind != pm::RedeemOutcome::Kind::kRetry;
+      done(outcome);
+      if (progress) {
+        post(context_, [this, alive] {
+          if (auto a = alive.lock(); a && *a) {
+            offer();
+          }
+        });
+      }
+    });
+  }
+
+  void offer() {
+    queue_.on_new_block(watcher_.last_seen_block(), watcher_.last_initialized_round(), *this);
+  }
+
+ private:
+  pm::RedemptionQueue &queue_;
+  BlockWatcher &watcher_;
+  Redeemer &redeemer_;
+  GMainContext *context_;
+  std::shared_ptr<bool> alive_;
+};
+
+}  // namespace
 
 struct ChainServices::Impl : std::enable_shared_from_this<Impl> {
   ChainConfig config;
@@ -12,6 +60,7 @@ struct ChainServices::Impl : std::enable_shared_from_this<Impl> {
   std::unique_ptr<BrokerCache> broker;
   std::unique_ptr<GasPriceMonitor> gas;
   std::unique_ptr<Redeemer> redeemer;
+  std::unique_ptr<RedemptionDriver> driver;
   bool alive = true;
 
   Impl(ChainConfig c, crypto::PrivateKey key)
@@ -27,6 +76,7 @@ ChainServices::ChainServices(ChainConfig config, crypto::PrivateKey key)
 ChainServices::~ChainServices() {
   impl_->alive = false;
   // Users of the RPC client go first; the client cancels what is left.
+  impl_->driver.reset();
   impl_->redeemer.reset();
   impl_->broker.reset();
   impl_->gas.reset();
@@ -129,10 +179,9 @@ void ChainServices::attach_redemption(pm::RedemptionQueue &queue, pm::SenderMoni
   // The monitor drops its round-dependent values (pool size, claims) once the cache has the
   // new ones, not at the NewRound event itself, or it would cache the old ones again.
   broker().set_pool_listener([&monitor](uint64_t) { monitor.on_new_round(); });
-  Redeemer &r = redeemer();
-  w.on_block([&queue, &w, &r](const eth::Block &) {
-    queue.on_new_block(w.last_seen_block(), w.last_initialized_round(), r);
-  });
+  impl_->driver = std::make_unique<RedemptionDriver>(queue, w, redeemer());
+  RedemptionDriver *driver = impl_->driver.get();
+  w.on_block([driver](const eth::Block &) { driver->offer(); });
 }
 
 }  // namespace lp::chain
