@@ -135,9 +135,19 @@ struct TxManager::Impl : std::enable_shared_from_this<Impl> {
     prepare(job);
   }
 
+  // The node's error, reworded when it is about the account's ether.
+  ChainError rejection(const JobPtr &job, const eth::RpcError &e) const {
+    ChainError err = ChainError::from_rpc(e, job->call.what);
+    if (mentions(e, "insufficient funds")) {
+      err.message = job->call.what + ": the account " + key.address().checksummed() +
+                    " cannot pay for gas and value: " + e.message;
+    }
+    return err;
+  }
+
   void on_estimate(const JobPtr &job, eth::RpcResult<uint64_t> r) {
     if (!r.ok()) {
-      fail_front(job, ChainError::from_rpc(r.error(), job->call.what));
+      fail_front(job, rejection(job, r.error()));
       return;
     }
     job->gas_limit = r.value() + r.value() * config.gas_margin_percent / 100;
@@ -315,14 +325,11 @@ struct TxManager::Impl : std::enable_shared_from_this<Impl> {
         assign_nonce(job);
         return;
       }
-      ChainError err = ChainError::from_rpc(e, job->call.what);
+      ChainError err = rejection(job, e);
       if (err.kind == ChainError::Kind::kUnavailable) {
         // The node may have taken it before the connection failed; the next send recounts.
         next_nonce.reset();
         err.message += " (the transaction may still have reached the node: " + to_hex(hash) + ")";
-      } else if (mentions(e, "insufficient funds")) {
-        err.message = job->call.what + ": the account " + key.address().checksummed() +
-                      " cannot pay for gas and value: " + e.message;
       }
       fail_front(job, err);
       return;
