@@ -366,11 +366,15 @@ Call TicketBroker::batch_redeem_winning_tickets(const std::vector<pm::SignedTick
     sigs.push_back(Value::of_bytes(Bytes(t.sig.begin(), t.sig.end())));
     rands.push_back(u(t.recipient_rand));
   }
-  return call(at_, kK,
-              "batchRedeemWinningTickets((address,address,uint256,uint256,uint256,bytes32,bytes)[],"
-              "bytes[],uint256[])",
-              {Value::of_list(std::move(tickets)), Value::of_list(std::move(sigs)),
-               Value::of_list(std::move(rands))});
+  Call c =
+      call(at_, kK,
+           "batchRedeemWinningTickets((address,address,uint256,uint256,uint256,bytes32,bytes)[],"
+           "bytes[],uint256[])",
+           {Value::of_list(std::move(tickets)), Value::of_list(std::move(sigs)),
+            Value::of_list(std::move(rands))});
+  // Enough for every ticket to pay out; a redemption costs well under this.
+  c.min_gas = 100000 + 400000 * ts.size();
+  return c;
 }
 
 Query<pm::SenderInfo> TicketBroker::get_sender_info(const Address &sender) const {

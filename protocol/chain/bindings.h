@@ -28,6 +28,10 @@ struct Call {
   Bytes data;
   U256 value;
   std::string what;  // "BondingManager.bond", for messages
+  // The least gas to give it. Estimation finds the least gas with which the outer call
+  // succeeds, which for calls that swallow inner failures (batch redemption) can be too little
+  // for the inner calls to succeed.
+  uint64_t min_gas = 0;
 };
 
 template <typename T>

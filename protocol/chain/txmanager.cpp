@@ -150,7 +150,8 @@ struct TxManager::Impl : std::enable_shared_from_this<Impl> {
       fail_front(job, rejection(job, r.error()));
       return;
     }
-    job->gas_limit = r.value() + r.value() * config.gas_margin_percent / 100;
+    job->gas_limit =
+        std::max(r.value() + r.value() * config.gas_margin_percent / 100, job->call.min_gas);
     quote(job, [this, job](std::optional<ChainError> err, Fees fees) {
       if (err) {
         fail_front(job, *err);

@@ -48,6 +48,26 @@ TEST_F(Deploy, RoundsAdvanceByMining) {
   EXPECT_EQ(e.revert_reason, "round already initialized");
 }
 
+TEST_F(Deploy, PausingTheControllerStopsTheProtocol) {
+  chain::Call pause{contracts().controller, eth::abi::Function::parse("pause()").encode_call({}),
+                    eth::U256(), "pause"};
+  chain::Call unpause{contracts().controller,
+                      eth::abi::Function::parse("unpause()").encode_call({}), eth::U256(),
+                      "unpause"};
+  send(deployer(), pause);
+  EXPECT_TRUE(read(chain::Controller(contracts().controller).paused()));
+  EXPECT_EQ(send_fails(deployer(), broker().fund_deposit(eth::U256(1))).revert_reason,
+            "system is paused");
+  EXPECT_EQ(
+      send_fails(deployer(), bonding().bond(eth::U256(1), deployer().address())).revert_reason,
+      "system is paused");
+  send(deployer(), unpause);
+  send(deployer(), broker().fund_deposit(eth::U256(1)));
+  // Only the owner may pause.
+  auto other = manager(new_account(test::ether_milli(1000)));
+  EXPECT_EQ(send_fails(*other, pause).revert_reason, "caller must be owner");
+}
+
 TEST_F(Deploy, AControllerWithoutContractsIsReportedByName) {
   auto r = test::await_chain<chain::ContractAddresses>(
       [&](chain::Callback<chain::ContractAddresses> cb) {

@@ -240,6 +240,64 @@ TEST_F(Staking, TranscoderRulesRevertWithLivepeersReasons) {
             "caller must be TicketBroker");
 }
 
+TEST_F(Staking, AFullPoolEvictsTheSmallestStake) {
+  // Only the Controller's owner sets the active set size.
+  eth::abi::Function set_size = eth::abi::Function::parse("setNumActiveTranscoders(uint256)");
+  chain::Call two{contracts().bonding_manager,
+                  set_size.encode_call({eth::abi::Value::of_uint(U256(2))}), U256(),
+                  "setNumActiveTranscoders"};
+  auto o1 = orchestrator(lpt(100), 0, 0);
+  EXPECT_EQ(send_fails(*o1, two).revert_reason, "caller must be Controller owner");
+  send(deployer(), two);
+  EXPECT_EQ(read(bonding().get_transcoder_pool_max_size()), U256(2));
+  auto o2 = orchestrator(lpt(200), 0, 0);
+  next_round();
+  // Too small to enter a full pool: registered, but not in the pool.
+  auto small = orchestrator(lpt(50), 0, 0);
+  EXPECT_EQ(read(bonding().get_transcoder_pool_size()), U256(2));
+  EXPECT_TRUE(read(bonding().get_transcoder(small->address())).activation_round.is_zero());
+  EXPECT_EQ(read(bonding().get_first_transcoder_in_pool()), o2->address());
+  EXPECT_EQ(read(bonding().get_next_transcoder_in_pool(o2->address())), o1->address());
+  // Larger than the smallest member: takes its place from the next round.
+  auto big = orchestrator(lpt(300), 0, 0);
+  EXPECT_EQ(read(bonding().get_transcoder_pool_size()), U256(2));
+  EXPECT_EQ(read(bonding().get_first_transcoder_in_pool()), big->address());
+  EXPECT_EQ(read(bonding().get_next_transcoder_in_pool(big->address())), o2->address());
+  U256 round = current_round();
+  EXPECT_EQ(read(bonding().get_transcoder(o1->address())).deactivation_round, round + 1);
+  EXPECT_TRUE(read(bonding().is_active_transcoder(o1->address())));
+  next_round();
+  EXPECT_FALSE(read(bonding().is_active_transcoder(o1->address())));
+  EXPECT_TRUE(read(bonding().is_active_transcoder(big->address())));
+  EXPECT_EQ(read(bonding().get_total_bonded()), lpt(500));
+}
+
+TEST_F(Staking, HintVariantsIgnoreTheirHints) {
+  auto key = new_account(ether_milli(10000), lpt(20));
+  auto o = manager(key);
+  crypto::Address junk = crypto::PrivateKey::generate().address();
+  auto a = [](const crypto::Address &x) { return eth::abi::Value::of_address(x); };
+  auto u = [](const U256 &x) { return eth::abi::Value::of_uint(x); };
+  auto call = [&](const char *sig, std::vector<eth::abi::Value> args) {
+    return chain::Call{contracts().bonding_manager,
+                       eth::abi::Function::parse(sig).encode_call(args), U256(), sig};
+  };
+  send(*o, token().approve(contracts().bonding_manager, lpt(20)));
+  send(*o, call("bondWithHint(uint256,address,address,address,address,address)",
+                {u(lpt(20)), a(o->address()), a(junk), a(junk), a(junk), a(junk)}));
+  send(*o, call("transcoderWithHint(uint256,uint256,address,address)",
+                {u(U256(1000)), u(U256(2000)), a(junk), a(junk)}));
+  next_round();
+  // Each round makes a fixed number of LPT mintable, shared by stake.
+  EXPECT_EQ(read(chain::Minter(contracts().minter).current_mintable_tokens()),
+            deploy_config().reward_per_round);
+  send(*o, call("rewardWithHint(address,address)", {a(junk), a(junk)}));
+  send(*o, call("unbondWithHint(uint256,address,address)", {u(lpt(1)), a(junk), a(junk)}));
+  send(*o, call("rebondWithHint(uint256,address,address)", {u(U256()), a(junk), a(junk)}));
+  EXPECT_EQ(read(bonding().transcoder_total_stake(o->address())),
+            lpt(20) + deploy_config().reward_per_round);
+}
+
 TEST_F(Staking, FullSelfUnbondDeactivatesNextRound) {
   auto o = orchestrator(lpt(100), 0, 100);
   next_round();

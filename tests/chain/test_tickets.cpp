@@ -263,6 +263,28 @@ TEST_F(Tickets, TicketsTheSenderCannotCoverStayRedeemable) {
   EXPECT_EQ(read(broker().claimed_reserve(b->address(), o->address())), U256(1));
 }
 
+TEST_F(Tickets, BatchRedemptionSkipsTheBadTickets) {
+  auto b = manager(b_key_);
+  auto o = manager(o_key_);
+  send(*b, broker().fund_deposit_and_reserve(ether_milli(100), ether_milli(30)));
+  // The reserve is shared by the pool's one member.
+  EXPECT_EQ(read(broker().claimable_reserve(b->address(), o->address())), ether_milli(30));
+  pm::SignedTicket good1 = fresh_ticket(b_key_, 1);
+  pm::SignedTicket good2 = fresh_ticket(b_key_, 2);
+  pm::SignedTicket used = fresh_ticket(b_key_, 3);
+  send(*o, broker().redeem_winning_ticket(used));
+  pm::SignedTicket forged = fresh_ticket(b_key_, 4);
+  forged.sig = pm::sign_ticket(forged.ticket, crypto::PrivateKey::generate());
+  U256 before = o_fees();
+  send(*o, broker().batch_redeem_winning_tickets({good1, used, forged, good2}));
+  EXPECT_EQ(o_fees(), before + U256(2) * kFace);
+  EXPECT_TRUE(read(broker().used_tickets(good1.ticket.hash())));
+  EXPECT_TRUE(read(broker().used_tickets(good2.ticket.hash())));
+  EXPECT_FALSE(read(broker().used_tickets(forged.ticket.hash())));
+  EXPECT_EQ(read(broker().get_sender_info(b->address())).deposit,
+            ether_milli(100) - U256(3) * kFace);
+}
+
 TEST_F(Tickets, ARetryableFailureIsRetriedAfterARestart) {
   start_node();
   // A winning ticket from a sender with no funds yet, due for redemption.
