@@ -76,11 +76,11 @@ ChainOptions chain_options(const Args &args) {
     o.max_fee = parse_amount(*v, "--max-fee").to_dec();
   }
   if (auto v = args.get("timeout")) {
-    o.timeout_s =
-        static_cast<unsigned>(eth::U256::parse(*v, "--timeout").to_u64("--timeout") % 100000);
-    if (o.timeout_s == 0) {
-      throw Error("--timeout: must be at least 1 second");
+    uint64_t t = eth::U256::parse(*v, "--timeout").to_u64("--timeout");
+    if (t == 0 || t > 86400) {
+      throw Error("--timeout: between 1 and 86400 seconds");
     }
+    o.timeout_s = static_cast<unsigned>(t);
   }
   return o;
 }
