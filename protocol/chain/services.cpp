@@ -23,11 +23,13 @@ class RedemptionDriver : public pm::TicketRedeemer {
   void redeem(const pm::SignedTicket &ticket,
               std::function<void(pm::RedeemOutcome)> done) override {
     std::weak_ptr<bool> alive = alive_;
-    redeemer_.redeem(ticket, [this, alive, done](pm::RedeemOutcome outcome) {
+    GMainContext *context = context_;
+    redeemer_.redeem(ticket, [this, alive, context, done](pm::RedeemOutcome outcome) {
       bool progress = outcome.kind != pm::RedeemOutcome::Kind::kRetry;
       done(outcome);
       if (progress) {
-        post(context_, [this, alive] {
+        // `this` is only touched once `alive` says the driver still exists.
+        post(context, [this, alive] {
           if (auto a = alive.lock(); a && *a) {
             offer();
           }
