@@ -1,6 +1,6 @@
 // lp-cli's command table. Each command is a path of words ("ticket", "sign"), the options it takes
-// and a handler; lp-cli.cpp assembles the table from per-area lists (offline_commands() here; the
-// on-chain commands add chain_commands() the same way).
+// and a handler; lp-cli.cpp assembles the table from per-area lists (offline_commands(),
+// chain_commands()).
 #pragma once
 
 #include <functional>
@@ -59,6 +59,8 @@ class UsageError : public std::runtime_error {
 Args parse_args(const Command &cmd, const std::vector<std::string> &words);
 
 std::vector<Command> offline_commands();
+// Deployment, staking, funding and chain reads (chain.cpp).
+std::vector<Command> chain_commands();
 
 // Finds the command whose path is the longest prefix of argv (after the program name) and runs
 // it; prints usage for "help", unknown commands and usage errors.

@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 
 #include "cli/command.h"
+#include "cli/keys.h"
 #include "crypto/ecdsa.h"
 #include "crypto/keccak.h"
 #include "crypto/keystore.h"
@@ -30,48 +31,13 @@ namespace {
 
 constexpr size_t kMaxInput = 1 << 20;
 
-std::string read_file(const std::string &path, const char *what) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) {
-    throw Error(std::string(what) + ": cannot read " + path + ": " + std::strerror(errno));
-  }
-  std::string data;
-  char buf[4096];
-  while (f.read(buf, sizeof(buf)) || f.gcount() > 0) {
-    data.append(buf, static_cast<size_t>(f.gcount()));
-    if (data.size() > kMaxInput) {
-      OPENSSL_cleanse(buf, sizeof(buf));
-      throw Error(std::string(what) + ": " + path + " is too large");
-    }
-  }
-  // The buffer held a password or a keystore.
-  OPENSSL_cleanse(buf, sizeof(buf));
-  return data;
-}
-
 // The password is the file's content without one trailing newline (as geth reads it).
 std::string read_password(const Args &args) {
-  std::string pw = read_file(args.require("password-file"), "password file");
-  if (!pw.empty() && pw.back() == '\n') {
-    pw.pop_back();
-    if (!pw.empty() && pw.back() == '\r') {
-      pw.pop_back();
-    }
-  }
-  return pw;
+  return read_password_file(args.require("password-file"));
 }
 
 crypto::PrivateKey unlock(const Args &args) {
-  std::string keystore = read_file(args.require("keystore"), "keystore");
-  std::string password = read_password(args);
-  try {
-    crypto::PrivateKey key = crypto::decrypt_keystore(keystore, password);
-    wipe_string(password);
-    return key;
-  } catch (...) {
-    wipe_string(password);
-    throw;
-  }
+  return unlock_keystore(args.require("keystore"), args.require("password-file"));
 }
 
 std::string read_stdin(Io &io) {

@@ -150,6 +150,9 @@ JsonArray *ObjectReader::array(const char *key) const {
 }
 
 ObjectWriter::ObjectWriter() : obj_(json_object_new()) {}
+// The moved-from writer keeps an empty object of its own, so it stays usable and destructible.
+ObjectWriter::ObjectWriter(ObjectWriter &&other) noexcept
+    : obj_(std::exchange(other.obj_, json_object_new())) {}
 ObjectWriter::~ObjectWriter() {
   json_object_unref(obj_);
 }

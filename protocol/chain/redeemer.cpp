@@ -1,0 +1,150 @@
+#include "chain/redeemer.h"
+
+#include "chain/loop.h"
+
+namespace lp::chain {
+
+namespace {
+
+// Revert reasons of redeemWinningTicket that no later block can change.
+constexpr const char *kPermanentReverts[] = {
+    "ticket recipient is null address",
+    "ticket sender is null address",
+    "invalid length for ticket auxData",
+    "ticket creationRound does not have a block hash",
+    "ticket creationRoundBlockHash invalid for creationRound",
+    "ticket is expired",
+    "recipientRand does not match recipientRandHash",
+    "invalid signature over ticket hash",
+    "INVALID_SIGNATURE_LENGTH",
+    "ECDSA: invalid signature",
+    "ticket did not win",
+};
+
+pm::RedeemOutcome final_outcome(const std::string &error, const Hash32 &tx = {}) {
+  return pm::RedeemOutcome{pm::RedeemOutcome::Kind::kFinal, tx, error};
+}
+
+}  // namespace
+
+pm::RedeemOutcome Redeemer::classify(const ChainError &e) {
+  if (e.kind == ChainError::Kind::kRevert) {
+    // Livepeer's contract says "ticket is used"; the queue and go-livepeer say this.
+    if (e.revert_reason == "ticket is used") {
+      return final_outcome("ticket already used");
+    }
+    for (const char *permanent : kPermanentReverts) {
+      if (e.revert_reason.rfind(permanent, 0) == 0) {
+        return final_outcome(e.revert_reason);
+      }
+    }
+    return pm::RedeemOutcome::failed(e.revert_reason.empty() ? e.message : e.revert_reason);
+  }
+  if (e.kind == ChainError::Kind::kTxFailed) {
+    return pm::RedeemOutcome::failed("transaction failed: " + e.message, e.tx_hash);
+  }
+  // Unreachable node, fees over the cap, not mined in time, refused: all may pass.
+  return pm::RedeemOutcome{pm::RedeemOutcome::Kind::kRetry, Hash32{}, e.message};
+}
+
+struct Redeemer::Impl : std::enable_shared_from_this<Impl> {
+  Reader reader;
+  TxManager &tx;
+  TicketBroker broker;
+  BondingManager bonding;
+  const pm::GasPriceSource &gas;
+  RedeemerConfig config;
+  GMainContext *context;
+  bool alive = true;
+
+  Impl(eth::RpcClient &rpc, TxManager &t, const ContractAddresses &c, const pm::GasPriceSource &g,
+       RedeemerConfig cfg)
+      : reader(rpc),
+        tx(t),
+        broker(c.ticket_broker),
+        bonding(c.bonding_manager),
+        gas(g),
+        config(cfg),
+        context(current_context()) {}
+
+  void redeem(const pm::SignedTicket &st, std::function<void(pm::RedeemOutcome)> done) {
+    const pm::Ticket &t = st.ticket;
+    struct State {
+      bool used = false;
+      bool active = false;
+      pm::SenderInfo info;
+      U256 claimable;
+    };
+    auto state = std::make_shared<State>();
+    auto batch = ReadBatch::make(reader);
+    batch->add<bool>(broker.used_tickets(t.hash()), [state](bool u) { state->used = u; });
+    batch->add<bool>(bonding.is_active_transcoder(t.recipient),
+                     [state](bool a) { state->active = a; });
+    batch->add<pm::SenderInfo>(broker.get_sender_info(t.sender),
+                               [state](pm::SenderInfo i) { state->info = i; });
+    batch->add<U256>(broker.claimable_reserve(t.sender, t.recipient),
+                     [state](U256 c) { state->claimable = c; });
+    std::weak_ptr<Impl> w = shared_from_this();
+    batch->run([w, st, state, done](std::optional<ChainError> err) {
+      auto self = w.lock();
+      if (!self || !self->alive) {
+        return;
+      }
+      if (err) {
+        done(classify(*err));
+        return;
+      }
+      const pm::Ticket &t = st.ticket;
+      if (state->used) {
+        done(final_outcome("ticket already used"));
+        return;
+      }
+      if (!state->active) {
+        done(pm::RedeemOutcome::failed("recipient " + t.recipient.checksummed() +
+                                       " is not an active orchestrator this round"));
+        return;
+      }
+      U256 available = state->info.deposit + state->claimable;
+      if (available < t.face_value) {
+        done(pm::RedeemOutcome::failed(
+            "sender deposit and reserve insufficient to cover ticket face value: deposit " +
+            state->info.deposit.to_dec() + " + claimable reserve " + state->claimable.to_dec() +
+            " < face value " + t.face_value.to_dec() + " wei"));
+        return;
+      }
+      U256 tx_cost = U256(self->config.redeem_gas) * self->gas.gas_price();
+      if (t.face_value <= tx_cost) {
+        done(pm::RedeemOutcome::failed("insufficient ticket face value " + t.face_value.to_dec() +
+                                       " for the redeem transaction cost " + tx_cost.to_dec() +
+                                       " wei"));
+        return;
+      }
+      self->tx.send(self->broker.redeem_winning_ticket(st), [done](Result<eth::Receipt> r) {
+        if (r.ok()) {
+          done(pm::RedeemOutcome::redeemed(r.value().transaction_hash));
+        } else {
+          done(classify(r.error()));
+        }
+      });
+    });
+  }
+};
+
+Redeemer::Redeemer(eth::RpcClient &rpc, TxManager &tx, const ContractAddresses &contracts,
+                   const pm::GasPriceSource &gas, RedeemerConfig config)
+    : impl_(std::make_shared<Impl>(rpc, tx, contracts, gas, config)) {}
+
+Redeemer::~Redeemer() {
+  impl_->alive = false;
+}
+
+void Redeemer::redeem(const pm::SignedTicket &ticket, std::function<void(pm::RedeemOutcome)> done) {
+  std::weak_ptr<Impl> w = impl_;
+  post(impl_->context, [w, ticket, done = std::move(done)] {
+    if (auto self = w.lock(); self && self->alive) {
+      self->redeem(ticket, done);
+    }
+  });
+}
+
+}  // namespace lp::chain

@@ -1,0 +1,43 @@
+// The orchestrator's side of redemption on TicketBroker (pm::TicketRedeemer for the
+// RedemptionQueue). Before paying for a transaction it checks, from the chain:
+//   - the ticket is not used already                     -> final: "ticket already used"
+//   - the recipient is an active transcoder this round   -> retry (fees need an active recipient)
+//   - deposit + the recipient's claimable reserve cover the face value (Livepeer protocol #657
+//     reverts otherwise and the ticket stays redeemable)   -> retry
+//   - the face value exceeds the transaction's cost      -> retry
+// then sends redeemWinningTicket. Reverts that can never succeed later (bad signature,
+// recipientRand, expired, used, no round hash) are final; the rest are retried by the queue on
+// a later block.
+#pragma once
+
+#include <functional>
+
+#include "chain/reader.h"
+#include "chain/txmanager.h"
+#include "pm/queue.h"
+
+namespace lp::chain {
+
+struct RedeemerConfig {
+  uint64_t redeem_gas = 350000;  // go-livepeer's L1 figure, for the cost check
+};
+
+class Redeemer : public pm::TicketRedeemer {
+ public:
+  Redeemer(eth::RpcClient &rpc, TxManager &tx, const ContractAddresses &contracts,
+           const pm::GasPriceSource &gas, RedeemerConfig config = {});
+  ~Redeemer() override;
+
+  // May be called from any thread; the work runs on the chain context.
+  void redeem(const pm::SignedTicket &ticket, std::function<void(pm::RedeemOutcome)> done) override;
+
+  // The outcome for an error from the chain: final when retrying cannot succeed.
+  static pm::RedeemOutcome classify(const ChainError &error);
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace lp::chain

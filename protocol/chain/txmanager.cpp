@@ -1,0 +1,522 @@
+#include "chain/txmanager.h"
+
+#include <algorithm>
+#include <cctype>
+#include <deque>
+#include <set>
+
+#include "chain/loop.h"
+#include "eth/transaction.h"
+#include "util/json.h"
+
+namespace lp::chain {
+
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+bool mentions(const eth::RpcError &e, const char *needle) {
+  return lower(e.message).find(needle) != std::string::npos;
+}
+
+U256 percent_of(const U256 &v, unsigned percent) {
+  return U256::from_mpz(v.mpz() * percent / 100);
+}
+
+U256 max_of(const U256 &a, const U256 &b) {
+  return a < b ? b : a;
+}
+
+U256 min_of(const U256 &a, const U256 &b) {
+  return a < b ? a : b;
+}
+
+struct Fees {
+  bool legacy = false;
+  U256 max_fee;  // legacy: the gas price
+  U256 tip;
+  std::string cap_problem;  // set when the cap does not allow a price at all
+};
+
+}  // namespace
+
+struct Job {
+  Call call;
+  Callback<eth::Receipt> done;
+  uint64_t gas_limit = 0;
+  uint64_t nonce = 0;
+  Fees fees;
+  std::vector<Hash32> hashes;
+  gint64 first_sent_us = 0;
+  gint64 last_sent_us = 0;
+  unsigned replacements = 0;
+  unsigned nonce_retries = 0;
+  bool can_replace = true;
+  bool polling = false;
+  bool replacing = false;
+  bool finished = false;
+  std::unique_ptr<Timer> timer;
+};
+using JobPtr = std::shared_ptr<Job>;
+
+struct TxManager::Impl : std::enable_shared_from_this<Impl> {
+  eth::RpcClient &rpc;
+  crypto::PrivateKey key;
+  TxConfig config;
+  GMainContext *context;
+  std::optional<U256> chain_id;
+  std::optional<uint64_t> next_nonce;
+  std::deque<JobPtr> queue;
+  bool preparing = false;
+  std::set<JobPtr> mining;
+  std::function<void(const SentTx &)> observer;
+  bool alive = true;
+
+  Impl(eth::RpcClient &r, crypto::PrivateKey k, TxConfig c)
+      : rpc(r), key(std::move(k)), config(std::move(c)), context(current_context()) {}
+
+  // Wraps a member continuation so it does nothing once the manager is gone.
+  template <typename T>
+  std::function<void(eth::RpcResult<T>)> then(void (Impl::*step)(const JobPtr &, eth::RpcResult<T>),
+                                              const JobPtr &job) {
+    std::weak_ptr<Impl> weak = shared_from_this();
+    return [weak, step, job](eth::RpcResult<T> r) {
+      auto self = weak.lock();
+      if (self && self->alive) {
+        ((*self).*step)(job, std::move(r));
+      }
+    };
+  }
+
+  void pump() {
+    if (preparing || queue.empty() || !alive) {
+      return;
+    }
+    preparing = true;
+    prepare(queue.front());
+  }
+
+  // The job at the head of the queue failed before anything was broadcast.
+  void fail_front(const JobPtr &job, ChainError error) {
+    queue.pop_front();
+    preparing = false;
+    auto keep = shared_from_this();
+    job->done(std::move(error));
+    if (alive) {
+      pump();
+    }
+  }
+
+  void prepare(const JobPtr &job) {
+    if (!chain_id) {
+      rpc.chain_id(then<U256>(&Impl::on_chain_id, job));
+      return;
+    }
+    eth::CallRequest req;
+    req.from = key.address();
+    req.to = job->call.to;
+    req.data = job->call.data;
+    if (!job->call.value.is_zero()) {
+      req.value = job->call.value;
+    }
+    rpc.estimate_gas(req, then<uint64_t>(&Impl::on_estimate, job));
+  }
+
+  void on_chain_id(const JobPtr &job, eth::RpcResult<U256> r) {
+    if (!r.ok()) {
+      fail_front(job, ChainError::from_rpc(r.error(), job->call.what));
+      return;
+    }
+    chain_id = r.value();
+    prepare(job);
+  }
+
+  // The node's error, reworded when it is about the account's ether.
+  ChainError rejection(const JobPtr &job, const eth::RpcError &e) const {
+    ChainError err = ChainError::from_rpc(e, job->call.what);
+    if (mentions(e, "insufficient funds")) {
+      err.message = job->call.what + ": the account " + key.address().checksummed() +
+                    " cannot pay for gas and value: " + e.message;
+    }
+    return err;
+  }
+
+  void on_estimate(const JobPtr &job, eth::RpcResult<uint64_t> r) {
+    if (!r.ok()) {
+      fail_front(job, rejection(job, r.error()));
+      return;
+    }
+    job->gas_limit =
+        std::max(r.value() + r.value() * config.gas_margin_percent / 100, job->call.min_gas);
+    quote(job, [this, job](std::optional<ChainError> err, Fees fees) {
+      if (err) {
+        fail_front(job, *err);
+        return;
+      }
+      job->fees = fees;
+      assign_nonce(job);
+    });
+  }
+
+  // Current fees: base fee and tip for EIP-1559 chains, the gas price otherwise, within the cap.
+  void quote(const JobPtr &job, std::function<void(std::optional<ChainError>, Fees)> done) {
+    std::weak_ptr<Impl> weak = shared_from_this();
+    rpc.get_block_by_number(
+        eth::BlockTag::latest(), [weak, job, done](eth::RpcResult<std::optional<eth::Block>> r) {
+          auto self = weak.lock();
+          if (!self || !self->alive) {
+            return;
+          }
+          if (!r.ok() || !r.value()) {
+            done(r.ok() ? ChainError::make(ChainError::Kind::kMalformed,
+                                           job->call.what + ": the node has no latest block")
+                        : ChainError::from_rpc(r.error(), job->call.what),
+                 {});
+            return;
+          }
+          if (r.value()->base_fee_per_gas) {
+            U256 base = *r.value()->base_fee_per_gas;
+            self->rpc.call("eth_maxPriorityFeePerGas", nullptr,
+                           [weak, job, done, base](eth::RpcResult<JsonNodePtr> tip_r) {
+                             auto s = weak.lock();
+                             if (!s || !s->alive) {
+                               return;
+                             }
+                             U256 tip = s->config.default_priority_fee;
+                             if (tip_r.ok()) {
+                               try {
+                                 tip = eth::quantity_from_json(tip_r.value().get(), "tip");
+                               } catch (const Error &) {
+                                 // keep the default
+                               }
+                             }
+                             s->finish_quote(job, base, tip, false, done);
+                           });
+          } else {
+            self->rpc.gas_price([weak, job, done](eth::RpcResult<U256> gp) {
+              auto s = weak.lock();
+              if (!s || !s->alive) {
+                return;
+              }
+              if (!gp.ok()) {
+                done(ChainError::from_rpc(gp.error(), job->call.what), {});
+                return;
+              }
+              s->finish_quote(job, gp.value(), U256(), true, done);
+            });
+          }
+        });
+  }
+
+  void finish_quote(const JobPtr &job, const U256 &base, const U256 &tip, bool legacy,
+                    const std::function<void(std::optional<ChainError>, Fees)> &done) {
+    Fees f;
+    f.legacy = legacy;
+    const U256 &cap = config.max_fee_cap;
+    if (legacy) {
+      f.max_fee = base;
+      if (!cap.is_zero() && f.max_fee > cap) {
+        done(ChainError::make(ChainError::Kind::kFeeCap,
+                              job->call.what + ": the gas price is " + base.to_dec() +
+                                  " wei, above the max fee cap of " + cap.to_dec() + " wei"),
+             f);
+        return;
+      }
+      done(std::nullopt, f);
+      return;
+    }
+    // Twice the base fee leaves room for six full blocks of base fee growth.
+    f.tip = tip;
+    f.max_fee = base + base + tip;
+    if (!cap.is_zero()) {
+      if (base >= cap) {
+        done(ChainError::make(ChainError::Kind::kFeeCap,
+                              job->call.what + ": the base fee is " + base.to_dec() +
+                                  " wei per gas, at or above the max fee cap of " + cap.to_dec() +
+                                  " wei"),
+             f);
+        return;
+      }
+      f.max_fee = min_of(f.max_fee, cap);
+      f.tip = min_of(f.tip, cap - base);
+    }
+    done(std::nullopt, f);
+  }
+
+  void assign_nonce(const JobPtr &job) {
+    if (next_nonce) {
+      sign_and_send(job);
+      return;
+    }
+    rpc.get_transaction_count(key.address(), eth::BlockTag::pending(),
+                              then<uint64_t>(&Impl::on_nonce, job));
+  }
+
+  void on_nonce(const JobPtr &job, eth::RpcResult<uint64_t> r) {
+    if (!r.ok()) {
+      fail_front(job, ChainError::from_rpc(r.error(), job->call.what));
+      return;
+    }
+    next_nonce = r.value();
+    sign_and_send(job);
+  }
+
+  eth::SignedTx sign_job(const JobPtr &job) const {
+    if (job->fees.legacy) {
+      eth::LegacyTx tx;
+      tx.nonce = job->nonce;
+      tx.gas_price = job->fees.max_fee;
+      tx.gas_limit = job->gas_limit;
+      tx.to = job->call.to;
+      tx.value = job->call.value;
+      tx.data = job->call.data;
+      tx.chain_id = *chain_id;
+      return eth::sign(tx, key);
+    }
+    eth::Eip1559Tx tx;
+    tx.chain_id = *chain_id;
+    tx.nonce = job->nonce;
+    tx.max_priority_fee_per_gas = job->fees.tip;
+    tx.max_fee_per_gas = job->fees.max_fee;
+    tx.gas_limit = job->gas_limit;
+    tx.to = job->call.to;
+    tx.value = job->call.value;
+    tx.data = job->call.data;
+    return eth::sign(tx, key);
+  }
+
+  SentTx describe(const JobPtr &job, const Hash32 &hash) const {
+    SentTx s;
+    s.hash = hash;
+    s.nonce = job->nonce;
+    s.max_fee_per_gas = job->fees.max_fee;
+    s.max_priority_fee_per_gas = job->fees.tip;
+    s.gas_limit = job->gas_limit;
+    s.attempt = job->replacements;
+    s.what = job->call.what;
+    return s;
+  }
+
+  void sign_and_send(const JobPtr &job) {
+    job->nonce = *next_nonce;
+    eth::SignedTx signed_tx = sign_job(job);
+    Hash32 hash = signed_tx.hash;
+    std::weak_ptr<Impl> weak = shared_from_this();
+    rpc.send_raw_transaction(signed_tx.raw, [weak, job, hash](eth::RpcResult<Hash32> r) {
+      auto self = weak.lock();
+      if (self && self->alive) {
+        self->on_sent(job, hash, std::move(r));
+      }
+    });
+  }
+
+  void on_sent(const JobPtr &job, const Hash32 &hash, eth::RpcResult<Hash32> r) {
+    if (!r.ok()) {
+      const eth::RpcError &e = r.error();
+      bool stale_nonce = mentions(e, "nonce too low") || mentions(e, "already been used") ||
+                         mentions(e, "already known");
+      if (stale_nonce && job->nonce_retries < 3) {
+        // Another wallet or process used this account: start again from the chain's count.
+        ++job->nonce_retries;
+        next_nonce.reset();
+        assign_nonce(job);
+        return;
+      }
+      ChainError err = rejection(job, e);
+      if (err.kind == ChainError::Kind::kUnavailable) {
+        // The node may have taken it before the connection failed; the next send recounts.
+        next_nonce.reset();
+        err.message += " (the transaction may still have reached the node: " + to_hex(hash) + ")";
+      }
+      fail_front(job, err);
+      return;
+    }
+    next_nonce = job->nonce + 1;
+    job->hashes.push_back(hash);
+    job->first_sent_us = job->last_sent_us = g_get_monotonic_time();
+    queue.pop_front();
+    preparing = false;
+    mining.insert(job);
+    if (observer) {
+      observer(describe(job, hash));
+    }
+    std::weak_ptr<Impl> weak = shared_from_this();
+    job->timer = std::make_unique<Timer>(context, config.receipt_poll_ms, [weak, job] {
+      auto self = weak.lock();
+      return self && self->alive && self->tick(job);
+    });
+    pump();
+  }
+
+  bool tick(const JobPtr &job) {
+    if (job->finished) {
+      return false;
+    }
+    if (job->polling || job->replacing) {
+      return true;
+    }
+    gint64 now = g_get_monotonic_time();
+    if (now - job->first_sent_us >= static_cast<gint64>(config.mine_timeout_ms) * 1000) {
+      ChainError e = ChainError::make(
+          ChainError::Kind::kTimeout,
+          job->call.what + ": not mined within " + std::to_string(config.mine_timeout_ms / 1000) +
+              " s (last transaction " + to_hex(job->hashes.back()) + ")");
+      e.tx_hash = job->hashes.back();
+      next_nonce.reset();
+      finish(job, e);
+      return false;
+    }
+    if (job->can_replace && job->replacements < config.max_replacements &&
+        now - job->last_sent_us >= static_cast<gint64>(config.replace_after_ms) * 1000) {
+      replace(job);
+      return true;
+    }
+    poll(job);
+    return true;
+  }
+
+  void poll(const JobPtr &job) {
+    job->polling = true;
+    auto outstanding = std::make_shared<size_t>(job->hashes.size());
+    std::weak_ptr<Impl> weak = shared_from_this();
+    for (const Hash32 &h : job->hashes) {
+      rpc.get_transaction_receipt(
+          h, [weak, job, outstanding](eth::RpcResult<std::optional<eth::Receipt>> r) {
+            auto self = weak.lock();
+            if (!self || !self->alive) {
+              return;
+            }
+            if (--*outstanding == 0) {
+              job->polling = false;
+            }
+            // Transport errors while waiting are not fatal: the next tick asks again.
+            if (r.ok() && r.value() && !job->finished) {
+              self->mined(job, *r.value());
+            }
+          });
+    }
+  }
+
+  void mined(const JobPtr &job, const eth::Receipt &receipt) {
+    if (receipt.status) {
+      finish(job, receipt);
+      return;
+    }
+    ChainError e = ChainError::make(ChainError::Kind::kTxFailed,
+                                    job->call.what + ": transaction failed (mined in block " +
+                                        std::to_string(receipt.block_number) + ", status 0)");
+    e.tx_hash = receipt.transaction_hash;
+    finish(job, e);
+  }
+
+  void finish(const JobPtr &job, Result<eth::Receipt> result) {
+    job->finished = true;
+    mining.erase(job);
+    auto keep = shared_from_this();
+    Callback<eth::Receipt> done = std::move(job->done);
+    done(std::move(result));
+    job->timer.reset();
+  }
+
+  void replace(const JobPtr &job) {
+    job->replacing = true;
+    quote(job, [this, job](std::optional<ChainError> err, Fees now) {
+      job->replacing = false;
+      if (job->finished) {
+        return;
+      }
+      if (err) {
+        if (err->kind == ChainError::Kind::kFeeCap) {
+          job->can_replace = false;
+        }
+        return;  // try again at a later tick
+      }
+      unsigned bump = 100 + config.fee_bump_percent;
+      Fees f = job->fees;
+      f.max_fee = max_of(percent_of(job->fees.max_fee, bump), now.max_fee);
+      f.tip = max_of(percent_of(job->fees.tip, bump), now.tip);
+      const U256 &cap = config.max_fee_cap;
+      if (!cap.is_zero()) {
+        f.max_fee = min_of(f.max_fee, cap);
+      }
+      f.tip = min_of(f.tip, f.max_fee);
+      // Nodes drop a replacement that does not raise both fees by 10%.
+      if (f.max_fee < percent_of(job->fees.max_fee, 110) ||
+          (!f.legacy && f.tip < percent_of(job->fees.tip, 110))) {
+        g_message("%s: cannot replace %s within the max fee cap; waiting for it to be mined",
+                  job->call.what.c_str(), to_hex(job->hashes.back()).c_str());
+        job->can_replace = false;
+        return;
+      }
+      Fees old = job->fees;
+      job->fees = f;
+      eth::SignedTx signed_tx = sign_job(job);
+      job->replacing = true;
+      std::weak_ptr<Impl> weak = shared_from_this();
+      rpc.send_raw_transaction(signed_tx.raw,
+                               [weak, job, old, hash = signed_tx.hash](eth::RpcResult<Hash32> r) {
+                                 auto self = weak.lock();
+                                 if (!self || !self->alive) {
+                                   return;
+                                 }
+                                 job->replacing = false;
+                                 if (!r.ok()) {
+                                   // Most likely the original was mined meanwhile ("nonce too
+                                   // low"); polling finds its receipt. Otherwise keep waiting for
+                                   // the original.
+                                   job->fees = old;
+                                   job->can_replace = false;
+                                   return;
+                                 }
+                                 job->replacements += 1;
+                                 job->hashes.push_back(hash);
+                                 job->last_sent_us = g_get_monotonic_time();
+                                 if (self->observer) {
+                                   self->observer(self->describe(job, hash));
+                                 }
+                               });
+    });
+  }
+};
+
+TxManager::TxManager(eth::RpcClient &rpc, crypto::PrivateKey key, TxConfig config)
+    : impl_(std::make_shared<Impl>(rpc, std::move(key), std::move(config))) {}
+
+TxManager::~TxManager() {
+  impl_->alive = false;
+  for (const JobPtr &job : impl_->mining) {
+    job->timer.reset();
+  }
+}
+
+const Address &TxManager::address() const {
+  return impl_->key.address();
+}
+
+void TxManager::send(Call call, Callback<eth::Receipt> done) {
+  auto job = std::make_shared<Job>();
+  job->call = std::move(call);
+  job->done = std::move(done);
+  impl_->queue.push_back(job);
+  // Start on the next iteration so `done` never runs inside send().
+  std::weak_ptr<Impl> weak = impl_;
+  post(impl_->context, [weak] {
+    if (auto self = weak.lock()) {
+      self->pump();
+    }
+  });
+}
+
+void TxManager::set_observer(std::function<void(const SentTx &)> observer) {
+  impl_->observer = std::move(observer);
+}
+
+size_t TxManager::pending() const {
+  return impl_->queue.size() + impl_->mining.size();
+}
+
+}  // namespace lp::chain

@@ -1,0 +1,204 @@
+// The transaction manager against anvil: nonces in send order, reverts caught before anything
+// is sent, fees within the cap, a stuck transaction (anvil stops automining) replaced at the
+// same nonce with raised fees, a transaction that fails once mined (its target's code swapped
+// while it waits), and nonce recovery when another sender used the account.
+#include "chain_fixture.h"
+
+namespace lp {
+namespace {
+
+using chain::ChainError;
+using eth::U256;
+using test::ether_milli;
+
+class TxManagerTest : public test::ChainTest {
+ protected:
+  uint64_t nonce_of(const crypto::Address &a) {
+    auto r = test::await_rpc<uint64_t>([&](eth::RpcClient::Callback<uint64_t> cb) {
+      rpc().get_transaction_count(a, eth::BlockTag::latest(), cb);
+    });
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? r.value() : 0;
+  }
+  void automine(bool on) {
+    JsonArray *arr = json_array_new();
+    json_array_add_boolean_element(arr, on);
+    JsonNode *p = json_node_alloc();
+    json_node_take_array(json_node_init(p, JSON_NODE_ARRAY), arr);
+    auto r = test::await_rpc<JsonNodePtr>([&](eth::RpcClient::Callback<JsonNodePtr> cb) {
+      rpc().call("evm_setAutomine", JsonNodePtr(p), cb);
+    });
+    ASSERT_TRUE(r.ok()) << r.error().describe();
+  }
+  std::optional<eth::Receipt> receipt_of(const Hash32 &h) {
+    auto r = test::await_rpc<std::optional<eth::Receipt>>(
+        [&](eth::RpcClient::Callback<std::optional<eth::Receipt>> cb) {
+          rpc().get_transaction_receipt(h, cb);
+        });
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? r.value() : std::nullopt;
+  }
+};
+
+TEST_F(TxManagerTest, ConcurrentSendsGetConsecutiveNonces) {
+  auto key = new_account(ether_milli(10000));
+  auto tx = manager(key);
+  std::vector<chain::SentTx> sent;
+  tx->set_observer([&](const chain::SentTx &s) { sent.push_back(s); });
+  std::vector<std::optional<chain::Result<eth::Receipt>>> results(5);
+  crypto::Address to = crypto::PrivateKey::generate().address();
+  for (size_t i = 0; i < results.size(); ++i) {
+    chain::Call c{to, {}, U256(i + 1), "transfer"};
+    tx->send(c, [&results, i](chain::Result<eth::Receipt> r) { results[i].emplace(r); });
+  }
+  ASSERT_TRUE(test::run_until([&] {
+    for (auto &r : results) {
+      if (!r) {
+        return false;
+      }
+    }
+    return true;
+  }));
+  for (auto &r : results) {
+    ASSERT_TRUE(r->ok()) << r->error().message;
+  }
+  ASSERT_EQ(sent.size(), 5u);
+  for (size_t i = 0; i < sent.size(); ++i) {
+    EXPECT_EQ(sent[i].nonce, i);
+    EXPECT_EQ(sent[i].attempt, 0u);
+  }
+  EXPECT_EQ(eth_balance(to), U256(1 + 2 + 3 + 4 + 5));
+  EXPECT_EQ(tx->pending(), 0u);
+}
+
+TEST_F(TxManagerTest, ARevertIsReportedWithItsReasonAndNothingIsSent) {
+  auto key = new_account(ether_milli(10000));
+  auto tx = manager(key);
+  uint64_t before = nonce_of(key.address());
+  ChainError e = send_fails(*tx, bonding().unbond(U256(1)));
+  EXPECT_EQ(e.kind, ChainError::Kind::kRevert);
+  EXPECT_EQ(e.revert_reason, "caller must be bonded");
+  EXPECT_EQ(e.message, "BondingManager.unbond: reverted: caller must be bonded");
+  EXPECT_EQ(nonce_of(key.address()), before);
+  // The next transaction takes the nonce the failed one did not use.
+  eth::Receipt r = send(*tx, broker().fund_deposit(U256(1)));
+  EXPECT_TRUE(r.status);
+  EXPECT_EQ(nonce_of(key.address()), before + 1);
+}
+
+TEST_F(TxManagerTest, FeesStayWithinTheCap) {
+  auto key = new_account(ether_milli(10000));
+  chain::TxConfig tight;
+  tight.max_fee_cap = U256(1);
+  auto tx = manager(key, tight);
+  ChainError e = send_fails(*tx, broker().fund_deposit(U256(1)));
+  EXPECT_EQ(e.kind, ChainError::Kind::kFeeCap);
+  EXPECT_TRUE(e.retryable());
+  EXPECT_NE(e.message.find("max fee cap of 1 wei"), std::string::npos) << e.message;
+  EXPECT_EQ(nonce_of(key.address()), 0u);
+
+  // A cap above the base fee but below what would be offered: the offer is the cap.
+  std::optional<eth::Block> head;
+  auto b = test::await_rpc<std::optional<eth::Block>>(
+      [&](eth::RpcClient::Callback<std::optional<eth::Block>> cb) {
+        rpc().get_block_by_number(eth::BlockTag::latest(), cb);
+      });
+  ASSERT_TRUE(b.ok() && b.value() && b.value()->base_fee_per_gas);
+  U256 base = *b.value()->base_fee_per_gas;
+  chain::TxConfig capped;
+  capped.max_fee_cap = base + base / U256(2);
+  auto tx2 = manager(key, capped);
+  std::vector<chain::SentTx> sent;
+  tx2->set_observer([&](const chain::SentTx &s) { sent.push_back(s); });
+  send(*tx2, broker().fund_deposit(U256(1)));
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].max_fee_per_gas, capped.max_fee_cap);
+  EXPECT_LE(sent[0].max_priority_fee_per_gas, capped.max_fee_cap - base);
+}
+
+TEST_F(TxManagerTest, AStuckTransactionIsReplacedAtTheSameNonce) {
+  auto key = new_account(ether_milli(10000));
+  chain::TxConfig config;
+  config.replace_after_ms = 200;
+  config.max_replacements = 1;
+  auto tx = manager(key, config);
+  std::vector<chain::SentTx> sent;
+  tx->set_observer([&](const chain::SentTx &s) { sent.push_back(s); });
+
+  automine(false);
+  std::optional<chain::Result<eth::Receipt>> result;
+  tx->send(broker().fund_deposit(ether_milli(1)),
+           [&](chain::Result<eth::Receipt> r) { result.emplace(r); });
+  // Nothing is mined, so after replace_after_ms the manager sends a replacement.
+  ASSERT_TRUE(test::run_until([&] { return sent.size() == 2; }, 10000));
+  EXPECT_FALSE(result.has_value());
+  EXPECT_EQ(sent[1].attempt, 1u);
+  EXPECT_EQ(sent[1].nonce, sent[0].nonce);
+  EXPECT_NE(sent[1].hash, sent[0].hash);
+  // Both fees rise by at least the 10% nodes require of a replacement.
+  EXPECT_GE(sent[1].max_fee_per_gas.mpz() * 100, sent[0].max_fee_per_gas.mpz() * 110);
+  EXPECT_GE(sent[1].max_priority_fee_per_gas.mpz() * 100,
+            sent[0].max_priority_fee_per_gas.mpz() * 110);
+
+  mine(1);
+  ASSERT_TRUE(test::run_until([&] { return result.has_value(); }, 10000));
+  ASSERT_TRUE(result->ok()) << result->error().message;
+  // The replacement was mined; the original was dropped for it.
+  EXPECT_EQ(result->value().transaction_hash, sent[1].hash);
+  EXPECT_FALSE(receipt_of(sent[0].hash).has_value());
+  EXPECT_EQ(nonce_of(key.address()), sent[0].nonce + 1);
+  EXPECT_EQ(read(broker().get_sender_info(key.address())).deposit, ether_milli(1));
+  EXPECT_EQ(sent.size(), 2u);  // max_replacements is 1
+}
+
+TEST_F(TxManagerTest, ATransactionThatFailsWhenMinedReportsItsHash) {
+  auto key = new_account(ether_milli(10000));
+  auto tx = manager(key);
+  // A contract that succeeds when the call is estimated and reverts by the time it is mined:
+  // its code is swapped (anvil_setCode) while the transaction waits in the pool.
+  crypto::Address target = crypto::PrivateKey::generate().address();
+  raw("anvil_setCode", {target.lower_hex(), "0x00"});  // STOP
+  automine(false);
+  std::optional<chain::Result<eth::Receipt>> result;
+  size_t broadcast = 0;
+  tx->set_observer([&](const chain::SentTx &) { ++broadcast; });
+  tx->send(chain::Call{target, {}, U256(), "target"},
+           [&](chain::Result<eth::Receipt> r) { result.emplace(r); });
+  ASSERT_TRUE(test::run_until([&] { return broadcast == 1; }, 10000));
+  raw("anvil_setCode", {target.lower_hex(), "0x60006000fd"});  // REVERT(0, 0)
+  mine(1);
+  ASSERT_TRUE(test::run_until([&] { return result.has_value(); }, 10000));
+  ASSERT_FALSE(result->ok());
+  EXPECT_EQ(result->error().kind, ChainError::Kind::kTxFailed);
+  EXPECT_FALSE(result->error().retryable());
+  EXPECT_NE(result->error().message.find("transaction failed"), std::string::npos);
+  auto r = receipt_of(result->error().tx_hash);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_FALSE(r->status);
+}
+
+TEST_F(TxManagerTest, AnotherSenderOnTheSameAccountIsRecoveredFrom) {
+  auto key = new_account(ether_milli(10000));
+  auto a = manager(key);
+  auto b = manager(key);
+  send(*a, broker().fund_deposit(U256(1)));  // a now counts nonce 1 as next
+  send(*b, broker().fund_deposit(U256(1)));  // b reads nonce 1 from the chain and uses it
+  eth::Receipt r = send(*a, broker().fund_deposit(U256(1)));  // a's nonce 1 is stale
+  EXPECT_TRUE(r.status);
+  EXPECT_EQ(nonce_of(key.address()), 3u);
+  EXPECT_EQ(read(broker().get_sender_info(key.address())).deposit, U256(3));
+}
+
+TEST_F(TxManagerTest, AnAccountWithoutEtherIsRejectedInWords) {
+  auto tx = manager(crypto::PrivateKey::generate());
+  ChainError e = send_fails(*tx, broker().fund_deposit(U256(1)));
+  EXPECT_TRUE(e.kind == ChainError::Kind::kRejected || e.kind == ChainError::Kind::kRevert)
+      << e.message;
+  EXPECT_NE(e.message.find("the account " + tx->address().checksummed() +
+                           " cannot pay for gas and value"),
+            std::string::npos)
+      << e.message;
+}
+
+}  // namespace
+}  // namespace lp
