@@ -196,14 +196,7 @@ static GstFlowReturn push_segment(LpSegmenter *self, GstBuffer *buf, guint64 seq
         upstream_id = id;
       gst_event_unref(start);
     }
-    const std::string stream_id = upstream_id + "/lpsegmenter";
-    gst_pad_push_event(p->srcpad, gst_event_new_stream_start(stream_id.c_str()));
-    GstCaps *caps = lp::segment_stream_caps();
-    gst_pad_push_event(p->srcpad, gst_event_new_caps(caps));
-    gst_caps_unref(caps);
-    GstSegment segment;
-    gst_segment_init(&segment, GST_FORMAT_TIME);
-    gst_pad_push_event(p->srcpad, gst_event_new_segment(&segment));
+    lp::segment_stream_start(p->srcpad, upstream_id + "/lpsegmenter");
   }
   GST_DEBUG_OBJECT(self,
                    "segment %" G_GUINT64_FORMAT ": %" G_GSIZE_FORMAT " bytes, %u frames, %.3f s",

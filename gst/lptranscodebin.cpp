@@ -135,13 +135,7 @@ static void push_ready(LpTranscodeBin *self) {
   for (lp::Bundle &bundle : p->outbox->take_ready()) {
     if (!p->src_started) {
       p->src_started = true;
-      gst_pad_push_event(p->srcpad, gst_event_new_stream_start(p->stream_id.c_str()));
-      GstCaps *caps = lp::segment_stream_caps();
-      gst_pad_push_event(p->srcpad, gst_event_new_caps(caps));
-      gst_caps_unref(caps);
-      GstSegment segment;
-      gst_segment_init(&segment, GST_FORMAT_TIME);
-      gst_pad_push_event(p->srcpad, gst_event_new_segment(&segment));
+      lp::segment_stream_start(p->srcpad, p->stream_id);
     }
     std::vector<GstBuffer *> out;
     if (bundle.source_buffer)

@@ -6,16 +6,6 @@ namespace lp::cli {
 
 using eth::U256;
 
-JsonNodePtr array_node(std::vector<JsonNodePtr> items) {
-  JsonArray *arr = json_array_new();
-  for (JsonNodePtr &item : items) {
-    json_array_add_element(arr, item.release());
-  }
-  JsonNode *n = json_node_alloc();
-  json_node_take_array(json_node_init(n, JSON_NODE_ARRAY), arr);
-  return JsonNodePtr(n);
-}
-
 JsonNodePtr Views::round() {
   json::ObjectWriter w;
   w.set("currentRound", read(rm().current_round()).to_dec())

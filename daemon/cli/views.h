@@ -5,8 +5,11 @@
 #include "chain/bindings.h"
 #include "cli/awaiter.h"
 #include "util/glib_ptr.h"
+#include "util/json.h"
 
 namespace lp::cli {
+
+using json::array_node;
 
 class Views {
  public:
@@ -33,7 +36,5 @@ class Views {
   const chain::Reader &reader_;
   const chain::ContractAddresses &c_;
 };
-
-JsonNodePtr array_node(std::vector<JsonNodePtr> items);
 
 }  // namespace lp::cli

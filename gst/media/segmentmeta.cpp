@@ -87,4 +87,14 @@ GstCaps *segment_stream_caps() {
   return gst_caps_from_string(kSegmentStreamCapsString);
 }
 
+void segment_stream_start(GstPad *srcpad, const std::string &stream_id) {
+  gst_pad_push_event(srcpad, gst_event_new_stream_start(stream_id.c_str()));
+  GstCaps *caps = segment_stream_caps();
+  gst_pad_push_event(srcpad, gst_event_new_caps(caps));
+  gst_caps_unref(caps);
+  GstSegment segment;
+  gst_segment_init(&segment, GST_FORMAT_TIME);
+  gst_pad_push_event(srcpad, gst_event_new_segment(&segment));
+}
+
 }  // namespace lp

@@ -65,4 +65,8 @@ GstCaps *segment_stream_caps();
 inline constexpr const char *kSegmentStreamCapsString =
     "video/mpegts, systemstream = (boolean) true, packetsize = (int) 188";
 
+// Stream-start, the segment stream's caps and a TIME segment in which buffer PTS is running
+// time: what a segment stream's source pad sends before its first segment.
+void segment_stream_start(GstPad *srcpad, const std::string &stream_id);
+
 }  // namespace lp

@@ -44,15 +44,7 @@ JsonNodePtr bool_node(bool b) {
   return JsonNodePtr(n);
 }
 
-JsonNodePtr array_node(std::vector<JsonNodePtr> items) {
-  JsonArray *arr = json_array_new();
-  for (JsonNodePtr &item : items) {
-    json_array_add_element(arr, item.release());
-  }
-  JsonNode *n = json_node_alloc();
-  json_node_take_array(json_node_init(n, JSON_NODE_ARRAY), arr);
-  return JsonNodePtr(n);
-}
+using json::array_node;
 
 RpcError make_error(RpcError::Kind kind, const std::string &method, std::string message) {
   RpcError e;

@@ -187,4 +187,13 @@ std::string ObjectWriter::to_string(bool pretty) const {
   return stringify(node().get(), pretty);
 }
 
+JsonNodePtr array_node(std::vector<JsonNodePtr> items) {
+  JsonArray *arr = json_array_new();
+  for (JsonNodePtr &item : items)
+    json_array_add_element(arr, item.release());
+  JsonNode *n = json_node_alloc();
+  json_node_take_array(json_node_init(n, JSON_NODE_ARRAY), arr);
+  return JsonNodePtr(n);
+}
+
 }  // namespace lp::json

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "util/glib_ptr.h"
 
@@ -45,6 +46,9 @@ class ObjectReader {
   JsonObject *obj_;
   std::string path_;
 };
+
+// A JSON array node that takes ownership of `items`.
+JsonNodePtr array_node(std::vector<JsonNodePtr> items);
 
 // Parses a decimal or 0x-hex int64; throws lp::Error naming `what`.
 int64_t parse_int64(std::string_view text, std::string_view what);

@@ -38,12 +38,6 @@ GstBuffer *adts_frame() {
   return gst_buffer_new_memdup(f.data(), f.size());
 }
 
-GstCaps *adts_caps() {
-  return gst_caps_from_string(
-      "audio/mpeg, mpegversion=(int)4, stream-format=(string)adts, rate=(int)48000, "
-      "channels=(int)2");
-}
-
 // PTS of every PES start in a segment, by PID, in 90 kHz ticks.
 std::map<unsigned, std::vector<guint64>> pes_pts(GstBuffer *segment) {
   std::map<unsigned, std::vector<guint64>> out;
@@ -132,6 +126,15 @@ GstFlowReturn push_audio_frame(lp::TsMuxer &mux, int i) {
   return ret;
 }
 
+void expect_aac(lp::TsMuxer &mux) {
+  mux.expect_audio(true);
+  g_autoptr(GstCaps) caps = gst_caps_from_string(
+      "audio/mpeg, mpegversion=(int)4, stream-format=(string)adts, rate=(int)48000, "
+      "channels=(int)2");
+  std::string error;
+  ASSERT_TRUE(mux.set_audio_caps(caps, &error)) << error;
+}
+
 int audio_frames_for(double seconds) {
   return static_cast<int>(seconds * GST_SECOND / kAacFrame);
 }
@@ -141,10 +144,7 @@ int audio_frames_for(double seconds) {
 TEST(TsMuxer, WaitsForSlowAudioSoEachSegmentHoldsItsOwn) {
   Sink sink;
   lp::TsMuxer mux = sink.make();
-  mux.expect_audio(true);
-  g_autoptr(GstCaps) caps = adts_caps();
-  std::string error;
-  ASSERT_TRUE(mux.set_audio_caps(caps, &error)) << error;
+  ASSERT_NO_FATAL_FAILURE(expect_aac(mux));
 
   const int frames = 10 * 30;
   std::atomic<int> video_pushed{0};
@@ -200,10 +200,7 @@ TEST(TsMuxer, WaitsForSlowAudioSoEachSegmentHoldsItsOwn) {
 TEST(TsMuxer, OneThreadPushingBothNeverDeadlocks) {
   Sink sink;
   lp::TsMuxer mux = sink.make();
-  mux.expect_audio(true);
-  g_autoptr(GstCaps) caps = adts_caps();
-  std::string error;
-  ASSERT_TRUE(mux.set_audio_caps(caps, &error)) << error;
+  ASSERT_NO_FATAL_FAILURE(expect_aac(mux));
   mux.note_audio_thread();
   mux.note_video_thread();
   for (int i = 0; i < 8 * 30; ++i)
@@ -227,11 +224,8 @@ TEST(TsMuxer, OneThreadPushingBothNeverDeadlocks) {
 TEST(TsMuxer, LiveVideoGoesOnWhenAudioStalls) {
   Sink sink;
   lp::TsMuxer mux = sink.make();
-  mux.expect_audio(true);
   mux.set_live(true);
-  g_autoptr(GstCaps) caps = adts_caps();
-  std::string error;
-  ASSERT_TRUE(mux.set_audio_caps(caps, &error)) << error;
+  ASSERT_NO_FATAL_FAILURE(expect_aac(mux));
   std::thread audio([&] {
     mux.note_audio_thread();
     for (int i = 0; i < audio_frames_for(1); ++i)
@@ -256,10 +250,7 @@ TEST(TsMuxer, LiveVideoGoesOnWhenAudioStalls) {
 TEST(TsMuxer, FlushingReleasesABlockedPush) {
   Sink sink;
   lp::TsMuxer mux = sink.make();
-  mux.expect_audio(true);
-  g_autoptr(GstCaps) caps = adts_caps();
-  std::string error;
-  ASSERT_TRUE(mux.set_audio_caps(caps, &error)) << error;
+  ASSERT_NO_FATAL_FAILURE(expect_aac(mux));
   // An audio thread that has shown itself and stays alive (a finished thread's ID may be
   // reused by the next one).
   std::promise<void> noted, done;
