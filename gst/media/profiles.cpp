@@ -7,6 +7,9 @@
 #include <cstdlib>
 #include <memory>
 
+#include "util/error.h"
+#include "util/json.h"
+
 namespace lp {
 namespace {
 
@@ -151,15 +154,14 @@ bool parse_json_profile(JsonNode *node, size_t index, VideoProfile *p, std::stri
 }
 
 bool parse_json(const std::string &spec, std::vector<VideoProfile> *out, std::string *error) {
-  std::unique_ptr<JsonParser, decltype(&g_object_unref)> parser(json_parser_new(), g_object_unref);
-  GError *err = nullptr;
-  if (!json_parser_load_from_data(parser.get(), spec.c_str(), static_cast<gssize>(spec.size()),
-                                  &err)) {
-    *error = std::string("profiles JSON does not parse: ") + err->message;
-    g_error_free(err);
+  lp::JsonNodePtr document;
+  try {
+    document = lp::json::parse(spec);
+  } catch (const lp::Error &e) {
+    *error = std::string("profiles JSON does not parse: ") + e.what();
     return false;
   }
-  JsonNode *root = json_parser_get_root(parser.get());
+  JsonNode *root = document.get();
   // go-livepeer's profile files are either a bare array or {"profiles": [...]}.
   if (root && JSON_NODE_HOLDS_OBJECT(root) &&
       json_object_has_member(json_node_get_object(root), "profiles"))

@@ -3,6 +3,9 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "util/error.h"
+#include "util/json.h"
+
 namespace lp {
 namespace {
 
@@ -125,10 +128,13 @@ bool PresignedPost::from_json(const std::string &json, PresignedPost *out, std::
       *error = "invalid presigned POST: " + why;
     return false;
   };
-  g_autoptr(JsonParser) parser = json_parser_new();
-  if (!json_parser_load_from_data(parser, json.data(), static_cast<gssize>(json.size()), nullptr))
-    return fail("not JSON");
-  JsonNode *root = json_parser_get_root(parser);
+  lp::JsonNodePtr document;
+  try {
+    document = lp::json::parse(json);
+  } catch (const lp::Error &e) {
+    return fail(std::string("not JSON (") + e.what() + ")");
+  }
+  JsonNode *root = document.get();
   if (!root || !JSON_NODE_HOLDS_OBJECT(root))
     return fail("not a JSON object");
   JsonObject *o = json_node_get_object(root);

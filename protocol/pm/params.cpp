@@ -175,8 +175,18 @@ Ticket ticket_from_json(const json::ObjectReader &r) {
   t.win_prob = read_u256(r, "winProb");
   t.sender_nonce = read_u32(r, "senderNonce");
   t.recipient_rand_hash = read_hash(r, "recipientRandHash");
-  t.expiration.creation_round = read_round(r, "creationRound");
-  t.expiration.creation_round_block_hash = read_hash(r, "creationRoundBlockHash");
+  // Tickets without expiration params (the 168-byte layout, appendix A.1's "unlisted fields are
+  // zero") leave out both fields; one without the other is a mistake worth naming.
+  const bool has_round = r.has("creationRound");
+  const bool has_block_hash = r.has("creationRoundBlockHash");
+  if (has_round != has_block_hash) {
+    throw Error(r.field(has_round ? "creationRoundBlockHash" : "creationRound") +
+                ": missing field (creationRound and creationRoundBlockHash go together)");
+  }
+  if (has_round) {
+    t.expiration.creation_round = read_round(r, "creationRound");
+    t.expiration.creation_round_block_hash = read_hash(r, "creationRoundBlockHash");
+  }
   if (r.has("expirationBlock")) {
     t.params_expiration_block = read_u256(r, "expirationBlock");
   }

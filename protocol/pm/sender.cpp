@@ -6,7 +6,12 @@ namespace lp::pm {
 
 Sender::Sender(crypto::PrivateKey key, const ChainTime &time, BrokerReader &broker,
                SenderConfig config)
-    : key_(std::move(key)), time_(time), broker_(broker), config_(std::move(config)) {}
+    : key_(std::move(key)), time_(time), broker_(broker), config_(std::move(config)) {
+  // The multiplier divides the deposit when bounding a ticket's face value.
+  if (config_.deposit_multiplier == 0) {
+    throw Error("depositMultiplier must be at least 1");
+  }
+}
 
 std::string Sender::start_session(TicketParams params) {
   ExpirationParams &ep = params.expiration_params;

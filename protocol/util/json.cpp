@@ -9,7 +9,47 @@
 
 namespace lp::json {
 
+namespace {
+
+// json-glib's parser recurses once per nesting level, so a few hundred kilobytes of '[' from a
+// network peer or stdin would overflow the stack. No document we read nests deeper than a few
+// levels; refuse anything past this before json-glib sees it.
+constexpr int kMaxNesting = 128;
+
+// Also refuses a second document after the first: json-glib reads `{..} {..}` as the first object
+// alone, which would let a stray second ticket on stdin pass unnoticed.
+void check_structure(std::string_view text) {
+  int depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  bool document_closed = false;
+  for (char c : text) {
+    if (document_closed && !g_ascii_isspace(c))
+      throw Error("invalid JSON: unexpected content after the end of the document");
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxNesting)
+        throw Error("invalid JSON: nested deeper than " + std::to_string(kMaxNesting) + " levels");
+    } else if (c == ']' || c == '}') {
+      document_closed = --depth == 0;
+    }
+  }
+}
+
+}  // namespace
+
 JsonNodePtr parse(std::string_view text) {
+  check_structure(text);
   GObjectPtr<JsonParser> parser(json_parser_new_immutable());
   GError *raw = nullptr;
   if (!json_parser_load_from_data(parser.get(), text.data(), static_cast<gssize>(text.size()),

@@ -149,6 +149,8 @@ TEST(Profiles, UnknownNameSaysWhichAndListsTheKnownOnes) {
   EXPECT_THAT(error, HasSubstr("\"P999p\""));
   EXPECT_THAT(error, HasSubstr("P720p30fps16x9"));
   EXPECT_TRUE(p.empty());
+  EXPECT_FALSE(parse_profiles(std::string(200000, '['), &p, &error));
+  EXPECT_NE(error.find("nested deeper"), std::string::npos) << error;
   EXPECT_FALSE(parse_profiles("", &p, &error));
   EXPECT_FALSE(parse_profiles("P360p30fps16x9,P360p30fps16x9", &p, &error));
   EXPECT_THAT(error, HasSubstr("twice"));

@@ -163,6 +163,13 @@ TEST_F(Cli, TicketHashMatchesUpstreamVectors) {
   t.replace(t.find("\"winProb\":\"1\""), 13, "\"winProb\":\"0\"");
   EXPECT_EQ(cli({"ticket", "hash"}, t).out,
             "{\"hash\":\"0xe502907c16036ab3d11b78c5a2e93c20f3d6415c67f91de4ed01348182b3b2e2\"}\n");
+  // Without expiration params at all the ticket is the 168-byte one, as with explicit zeros; the
+  // integers may also come as 0x-hex.
+  std::string bare = ticket_json(kZeroAddr, "0x1f4");
+  bare.erase(bare.find(",\"creationRound\""));
+  bare += "}";
+  EXPECT_EQ(cli({"ticket", "hash"}, bare).out,
+            "{\"hash\":\"0xaa4b35071043587992ac8b9dd1b2cf1d8311130e6458cf0b2342484e21af5f5b\"}\n");
 }
 
 TEST_F(Cli, TicketSignProducesTheSendersSignature) {
@@ -243,6 +250,23 @@ TEST_F(Cli, BadTicketInputNamesTheField) {
   expect_failure(cli({"ticket", "hash"}, with("\"faceValue\":\"500\"",
                                               "\"faceValue\":\"0x1" + std::string(64, '0') + "\"")),
                  "faceValue: does not fit in 256 bits");
+  expect_failure(cli({"ticket", "hash"}, with(kZeroHash, "0x123")),
+                 "recipientRandHash: odd number of hex digits");
+  expect_failure(cli({"ticket", "hash"},
+                     with(std::string(",\"creationRoundBlockHash\":\"") + kZeroHash + "\"", "")),
+                 "creationRoundBlockHash: missing field");
+  expect_failure(cli({"ticket", "hash"},
+                     with("\"creationRound\":0", "\"creationRound\":4294967296000000000000")),
+                 "creationRound");
+  // A second ticket after the first is not silently ignored.
+  expect_failure(cli({"ticket", "win"}, t + " " + t), "unexpected content after the end");
+  // json-glib recurses per level: deep nesting must be refused before it overflows the stack.
+  expect_failure(cli({"ticket", "win"}, std::string(100000, '[')), "nested deeper than");
+  std::string deep_object;
+  for (int i = 0; i < 60000; ++i)
+    deep_object += "{\"a\":";
+  expect_failure(cli({"ticket", "hash"}, deep_object + "1" + std::string(60000, '}')),
+                 "nested deeper than");
 }
 
 TEST_F(Cli, UsageErrors) {

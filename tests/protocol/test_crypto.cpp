@@ -184,6 +184,13 @@ TEST(Keystore, GethScryptVector) {
   }
 }
 
+// A keystore file may come from anywhere; json-glib recurses per nesting level, so a deeply
+// nested one must be refused as malformed rather than overflow the stack.
+TEST(Keystore, DeepNestingIsMalformedNotACrash) {
+  EXPECT_THROW(decrypt_keystore(std::string(200000, '['), "pw"), KeystoreError);
+  EXPECT_THROW(decrypt_keystore("{\"crypto\":" + std::string(200000, '{'), "pw"), KeystoreError);
+}
+
 TEST(Keystore, GethPbkdf2Vector) {
   std::string json =
       R"({"crypto":{"cipher":"aes-128-ctr","cipherparams":{"iv":"6087dab2f9fdbbfaddc31a909735c1e6"},

@@ -404,6 +404,9 @@ TEST(PresignedPost, PolicyLimitsThePrefixAndExpires) {
                           "\"date\":\"d\"}",
                           "{\"policy\":\"p\"}"})
     EXPECT_FALSE(PresignedPost::from_json(bad, &back, &error)) << bad;
+  // A post comes from a peer: nesting deep enough to overflow json-glib's recursion is refused.
+  EXPECT_FALSE(PresignedPost::from_json(std::string(200000, '['), &back, &error));
+  EXPECT_NE(error.find("nested deeper"), std::string::npos) << error;
 }
 
 // ---- upload queue -------------------------------------------------------------------------
