@@ -44,6 +44,10 @@ GST_DEBUG_CATEGORY_STATIC(lp_segmenter_debug);
 #define DEFAULT_MAX_DURATION 8
 #define DEFAULT_STREAM_ID nullptr
 
+// Audio starting this much before the end of the previous frame has jumped back in time; a
+// smaller overlap is jitter (the muxer drops a frame that would decode before its predecessor).
+constexpr GstClockTime kAudioJumpBack = 500 * GST_MSECOND;
+
 enum { PROP_0, PROP_TARGET_DURATION, PROP_MAX_DURATION, PROP_STREAM_ID };
 
 static GstStaticPadTemplate video_template =
@@ -86,6 +90,11 @@ struct LpSegmenterPrivate {
   // Audio streaming thread.
   GstSegment audio_segment;
   GstClockTime first_audio_rt = GST_CLOCK_TIME_NONE;
+  // As the cutter does for video (SegmentCutter::Decision::shift): when audio time jumps back,
+  // the muxer's audio carries on from the last frame. A forward gap is left alone: audio that
+  // dropped out must stay in sync with the video around it.
+  gint64 audio_shift = 0;
+  GstClockTime audio_end = GST_CLOCK_TIME_NONE;  // running time where the last frame ended
 
   // Segments the cutter has closed, by sequence number, until the muxer finishes them.
   std::mutex lock;
@@ -110,6 +119,8 @@ static void reset_stream_state(LpSegmenter *self) {
   gst_segment_init(&p->audio_segment, GST_FORMAT_TIME);
   p->cutter = std::make_unique<lp::SegmentCutter>(p->target, p->max);
   p->first_audio_rt = GST_CLOCK_TIME_NONE;
+  p->audio_shift = 0;
+  p->audio_end = GST_CLOCK_TIME_NONE;
   p->saw_video = false;
   {
     std::lock_guard<std::mutex> guard(p->lock);
@@ -272,7 +283,8 @@ static GstFlowReturn on_video_buffer(LpSegmenter *self, GstBuffer *buf) {
                          "max-duration (%u s); cutting at the next keyframe",
                          d.started.seq, static_cast<double>(d.elapsed) / GST_SECOND,
                          static_cast<guint>(p->max / GST_SECOND)));
-  return p->muxer->push_video(buf, frame.pts, frame.dts, frame.keyframe, starts);
+  return p->muxer->push_video(buf, frame.pts + d.shift, frame.dts + d.shift, frame.keyframe,
+                              starts);
 }
 
 static GstFlowReturn video_chain(GstPad *pad, GstObject *, GstBuffer *buf) {
@@ -377,7 +389,19 @@ static GstFlowReturn audio_chain(GstPad *pad, GstObject *parent, GstBuffer *buf)
       return GST_FLOW_ERROR;
     }
   }
-  const GstFlowReturn ret = p->muxer->push_audio(buf, rt);
+  if (GST_CLOCK_TIME_IS_VALID(rt)) {
+    if (GST_CLOCK_TIME_IS_VALID(p->audio_end) && rt + kAudioJumpBack < p->audio_end) {
+      GST_DEBUG_OBJECT(self, "audio time jumped back to %" GST_TIME_FORMAT, GST_TIME_ARGS(rt));
+      p->audio_shift += static_cast<gint64>(p->audio_end - rt);
+      p->audio_end = rt;
+    }
+    const GstClockTime end =
+        rt + (GST_BUFFER_DURATION_IS_VALID(buf) ? GST_BUFFER_DURATION(buf) : 0);
+    if (!GST_CLOCK_TIME_IS_VALID(p->audio_end) || end > p->audio_end)
+      p->audio_end = end;
+  }
+  const GstFlowReturn ret = p->muxer->push_audio(
+      buf, GST_CLOCK_TIME_IS_VALID(rt) ? rt + p->audio_shift : GST_CLOCK_TIME_NONE);
   gst_buffer_unref(buf);
   return ret;
 }
@@ -410,6 +434,11 @@ static gboolean audio_event(GstPad *pad, GstObject *parent, GstEvent *event) {
                           ("audio-only streams are not supported: link H.264 video to the video "
                            "pad"));
       p->muxer->end_audio();
+      break;
+    case GST_EVENT_FLUSH_STOP:
+      // The muxer restarts with the video's flush; so does the audio's timeline.
+      p->audio_shift = 0;
+      p->audio_end = GST_CLOCK_TIME_NONE;
       break;
     default:
       // Flushes come with the video; the audio's stream-start and the like stop here.
@@ -646,8 +675,10 @@ static void lp_segmenter_class_init(LpSegmenterClass *klass) {
           DEFAULT_STREAM_ID,
           GParamFlags(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY)));
 
-  gst_element_class_add_static_pad_template(element_class, &video_template);
+  // Audio first: a link by caps from an element whose caps are not known yet (a queue behind
+  // a demuxer) tries templates in order, and the video one, always present, cannot be requested.
   gst_element_class_add_static_pad_template(element_class, &audio_template);
+  gst_element_class_add_static_pad_template(element_class, &video_template);
   gst_element_class_add_static_pad_template(element_class, &src_template);
   gst_element_class_set_static_metadata(
       element_class, "Livepeer segmenter", "Codec/Muxer",

@@ -30,15 +30,37 @@ SegmentSpan SegmentCutter::open_segment(GstClockTime start) {
   span.fps_d = fps_d_;
   pending_discont_ = false;
   warned_long_gop_ = false;
+  open_start_ = static_cast<gint64>(start) + shift_;
+  open_gap_ = 0;
   return span;
 }
 
 SegmentCutter::Decision SegmentCutter::push(const Frame &frame) {
   Decision d;
+  const GstClockTime duration = frame_duration(frame);
   if (!saw_video_) {
     saw_video_ = true;
     first_dts_ = frame.dts;
   }
+  bool forward_jump = false;
+  gint64 forward_step = 0;
+  if (open_ && have_last_dts_) {
+    const gint64 expected = last_dts_ + static_cast<gint64>(duration);
+    if (frame.dts < last_dts_) {
+      // Time went back (a restarted source, files concatenated without adjusting): the mux
+      // timeline carries on from the last frame, or MPEG-TS decode times would run backwards.
+      shift_ += expected - frame.dts;
+      pending_discont_ = true;
+    } else if (frame.dts > last_dts_ + kTimestampJump) {
+      forward_jump = true;
+      forward_step = frame.dts - expected;
+      pending_discont_ = true;
+    }
+  }
+  if (frame.discont && open_)
+    pending_discont_ = true;
+  const gint64 pts = static_cast<gint64>(frame.pts) + shift_;
+  d.shift = shift_;
   if (!open_) {
     if (!frame.keyframe) {
       d.verdict = frame.dts > first_dts_ + static_cast<gint64>(max_) ? Verdict::kNoKeyframe
@@ -48,11 +70,7 @@ SegmentCutter::Decision SegmentCutter::push(const Frame &frame) {
     open_ = open_segment(frame.pts);
     d.verdict = Verdict::kStart;
   } else {
-    const bool jumped =
-        have_last_dts_ && (frame.dts < last_dts_ || frame.dts > last_dts_ + kTimestampJump);
-    if (frame.discont || jumped)
-      pending_discont_ = true;
-    d.elapsed = frame.pts > open_->start ? frame.pts - open_->start : 0;
+    d.elapsed = elapsed_until(pts);
     // A quarter frame of slack absorbs 90 kHz rounding without cutting a whole GOP later.
     const GstClockTime slack =
         fps_n_ > 0 ? gst_util_uint64_scale(GST_SECOND, fps_d_, 4 * fps_n_) : GST_MSECOND;
@@ -60,19 +78,26 @@ SegmentCutter::Decision SegmentCutter::push(const Frame &frame) {
       SegmentSpan ended = *open_;
       // A continuous stream ends a segment where the next one starts, so durations add up;
       // across a discontinuity it ends with its last frame.
-      ended.end = pending_discont_ ? last_end_ : frame.pts;
+      ended.end = open_->start + elapsed_until(pending_discont_ ? last_end_ : pts);
       d.ended = ended;
       open_ = open_segment(frame.pts);
       d.verdict = Verdict::kStart;
       d.elapsed = 0;
-    } else if (d.elapsed > max_ && !warned_long_gop_) {
-      warned_long_gop_ = true;
-      d.long_gop = true;
+    } else {
+      // A jump inside a GOP: the frames after it still belong here (they need the keyframe
+      // before them), but the segment lasts only as long as its media, not across the gap.
+      if (forward_jump) {
+        open_gap_ += forward_step;
+        d.elapsed = elapsed_until(pts);
+      }
+      if (d.elapsed > max_ && !warned_long_gop_) {
+        warned_long_gop_ = true;
+        d.long_gop = true;
+      }
     }
   }
-  const GstClockTime end = frame.pts + frame_duration(frame);
-  if (!GST_CLOCK_TIME_IS_VALID(last_end_) || end > last_end_ || d.verdict == Verdict::kStart ||
-      pending_discont_)
+  const gint64 end = pts + static_cast<gint64>(duration);
+  if (d.verdict == Verdict::kStart || pending_discont_ || end > last_end_)
     last_end_ = end;
   last_dts_ = frame.dts;
   have_last_dts_ = true;
@@ -81,11 +106,16 @@ SegmentCutter::Decision SegmentCutter::push(const Frame &frame) {
   return d;
 }
 
+GstClockTime SegmentCutter::elapsed_until(gint64 until) const {
+  const gint64 elapsed = until - open_start_ - open_gap_;
+  return elapsed > 0 ? static_cast<GstClockTime>(elapsed) : 0;
+}
+
 std::optional<SegmentSpan> SegmentCutter::finish() {
   if (!open_)
     return std::nullopt;
   SegmentSpan span = *open_;
-  span.end = last_end_;
+  span.end = open_->start + elapsed_until(last_end_);
   open_.reset();
   return span;
 }
@@ -94,6 +124,8 @@ void SegmentCutter::flush() {
   if (open_)
     pending_discont_ = true;
   have_last_dts_ = false;
+  // The muxer starts afresh after a flush, and so does the timeline it is given.
+  shift_ = 0;
 }
 
 }  // namespace lp

@@ -4,6 +4,10 @@
 // force-key-unit events, messages and segment meta. A segment starts at a keyframe once the
 // current one has lasted at least the target, or at once after a discontinuity (a DISCONT
 // flag, or decode time jumping back or forward by more than a second).
+//
+// Segment starts in the meta are the input's running times; durations count media, not gaps.
+// The muxer is given a timeline that never runs backwards: after time jumps back, every frame
+// is shifted (Decision::shift) to carry on from the last one.
 #pragma once
 
 #include <gst/gst.h>
@@ -44,6 +48,8 @@ class SegmentCutter {
 
   struct Decision {
     Verdict verdict = Verdict::kKeep;
+    // Added to the frame's running times for the muxer (see above).
+    gint64 shift = 0;
     std::optional<SegmentSpan> ended;
     SegmentSpan started;
     // Set once per segment, on the first frame past max without a keyframe.
@@ -67,6 +73,8 @@ class SegmentCutter {
  private:
   SegmentSpan open_segment(GstClockTime start);
   GstClockTime frame_duration(const Frame &frame) const;
+  // The open segment's media duration up to `until` (a shifted time).
+  GstClockTime elapsed_until(gint64 until) const;
 
   GstClockTime target_;
   GstClockTime max_;
@@ -77,7 +85,10 @@ class SegmentCutter {
   gint64 first_dts_ = 0;
   bool have_last_dts_ = false;
   gint64 last_dts_ = 0;
-  GstClockTime last_end_ = GST_CLOCK_TIME_NONE;
+  gint64 last_end_ = 0;    // shifted end of the latest frame
+  gint64 shift_ = 0;       // see Decision::shift
+  gint64 open_start_ = 0;  // shifted start of the open segment
+  gint64 open_gap_ = 0;    // forward jumps inside the open segment
   bool pending_discont_ = false;
   bool warned_long_gop_ = false;
 };

@@ -336,6 +336,21 @@ GstFlowReturn TsMuxer::write(Queued &item, bool video) {
   packet->dts = av_rescale_q(to_ticks(item.dts) + kTicksBase, kTicks, stream->time_base);
   if (item.keyframe)
     packet->flags |= AV_PKT_FLAG_KEY;
+  // libavformat refuses a decode time that does not move forward, and with it the whole
+  // stream. Time jumping back is shifted away upstream, so this is a frame of jitter or a
+  // broken stamp: leave it out and say so.
+  int64_t &last_dts = last_dts_[video ? 0 : 1];
+  if (last_dts != AV_NOPTS_VALUE && packet->dts <= last_dts) {
+    av_packet_free(&packet);
+    gst_buffer_unmap(item.buffer, &map);
+    if (!warned_order_) {
+      warned_order_ = true;
+      problem_(false, std::string("an ") + (video ? "H.264" : "AAC") +
+                          " frame decodes before the one it follows; such frames are left out");
+    }
+    return GST_FLOW_OK;
+  }
+  last_dts = packet->dts;
   const int written = av_write_frame(format_, packet);
   av_packet_free(&packet);
   gst_buffer_unmap(item.buffer, &map);
@@ -371,6 +386,8 @@ bool TsMuxer::open_muxer(std::string *error) {
   format_->pb = io_;
   format_->flags |= AVFMT_FLAG_CUSTOM_IO;
 
+  last_dts_ = {AV_NOPTS_VALUE, AV_NOPTS_VALUE};
+  warned_order_ = false;
   AVStream *video = avformat_new_stream(format_, nullptr);
   video->codecpar->codec_type = AVMEDIA_TYPE_VIDEO;
   video->codecpar->codec_id = AV_CODEC_ID_H264;

@@ -23,6 +23,7 @@
 
 #include <gst/gst.h>
 
+#include <array>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -135,6 +136,8 @@ class TsMuxer {
   AVFormatContext *format_ = nullptr;
   AVIOContext *io_ = nullptr;
   int audio_index_ = -1;
+  std::array<int64_t, 2> last_dts_{};  // video, audio: the latest written, in 90 kHz ticks
+  bool warned_order_ = false;
   SegmentBytes bytes_;
   std::vector<uint8_t> partial_;  // a packet split across two write callbacks
   std::optional<guint64> seq_;    // the segment being written

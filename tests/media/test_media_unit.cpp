@@ -535,6 +535,56 @@ TEST(SegmentCutter, WarnsOnceAboutALongGop) {
   EXPECT_EQ(warnings, 1);  // only the 10 s GOP, once
 }
 
+TEST(SegmentCutter, AJumpInsideAGopCountsMediaNotTheGap) {
+  SegmentCutter cutter(2 * GST_SECOND, 8 * GST_SECOND);
+  cutter.set_format(640, 360, 30, 1);
+  std::vector<SegmentSpan> ended;
+  std::vector<SegmentSpan> started;
+  // Keyframes every 60 frames; from frame 75 on, time is 10 s later.
+  for (int i = 0; i < 150; ++i) {
+    const auto d = cutter.push(frame(i, i % 60 == 0, i >= 75 ? 10 * GST_SECOND : 0));
+    EXPECT_EQ(d.shift, 0) << "time moving forward needs no shift";
+    EXPECT_FALSE(d.long_gop) << i;
+    if (d.ended)
+      ended.push_back(*d.ended);
+    if (d.verdict == SegmentCutter::Verdict::kStart)
+      started.push_back(d.started);
+  }
+  ASSERT_EQ(ended.size(), 2u);
+  EXPECT_EQ(ended[1].start, 60 * kFrame);
+  EXPECT_EQ(ended[1].end - ended[1].start, 60 * kFrame) << "2 s of frames, not 12 s";
+  ASSERT_EQ(started.size(), 3u);
+  EXPECT_TRUE(started[2].discont) << "the next segment marks the jump";
+  EXPECT_EQ(started[2].start, 10 * GST_SECOND + 120 * kFrame);
+}
+
+TEST(SegmentCutter, TimeGoingBackIsShiftedForTheMuxer) {
+  SegmentCutter cutter(2 * GST_SECOND, 8 * GST_SECOND);
+  cutter.set_format(640, 360, 30, 1);
+  // 0-2 s, then inside the next GOP time restarts at 0.
+  std::vector<gint64> muxed;
+  std::vector<SegmentSpan> ended;
+  std::vector<SegmentSpan> started;
+  for (int i = 0; i < 180; ++i) {
+    const auto f = i < 75 ? frame(i, i % 60 == 0) : frame(i - 75, (i - 75) % 60 == 45);
+    const auto d = cutter.push(f);
+    muxed.push_back(f.dts + d.shift);
+    if (d.ended)
+      ended.push_back(*d.ended);
+    if (d.verdict == SegmentCutter::Verdict::kStart)
+      started.push_back(d.started);
+  }
+  for (size_t i = 1; i < muxed.size(); ++i)
+    ASSERT_EQ(muxed[i] - muxed[i - 1], static_cast<gint64>(kFrame)) << "frame " << i;
+  ASSERT_GE(ended.size(), 2u);
+  EXPECT_EQ(ended[1].end - ended[1].start, 60 * kFrame);
+  ASSERT_GE(started.size(), 3u);
+  EXPECT_TRUE(started[2].discont);
+  EXPECT_EQ(started[2].start, 45 * kFrame) << "the meta keeps the input's own time";
+  cutter.flush();
+  EXPECT_EQ(cutter.push(frame(0, true)).shift, 0) << "a flush starts the muxer afresh";
+}
+
 TEST(SegmentCutter, DiscontinuitiesStartASegmentAtOnce) {
   SegmentCutter cutter(2 * GST_SECOND, 8 * GST_SECOND);
   cutter.push(frame(0, true));

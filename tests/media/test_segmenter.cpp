@@ -124,6 +124,45 @@ TEST(Segmenter, CutsAtKeyframesIntoDecodableContinuousSegments) {
   EXPECT_EQ(frames, 210u);
 }
 
+// Two clips played one after the other without adjusting their times: at the second, video
+// and audio time jump back to where the first began.
+TEST(Segmenter, TimeJumpingBackIsADiscontinuityNotAnError) {
+  ClipSpec spec;
+  spec.seconds = 4;
+  spec.gop = 30;
+  const std::string clip = test::clip(spec);
+  std::string desc =
+      "concat name=cv adjust-base=false ! queue ! lpsegmenter name=s target-duration=2 ! "
+      "appsink name=out concat name=ca adjust-base=false ! queue ! s.audio ";
+  for (int i = 0; i < 2; ++i) {
+    const std::string d = "d" + std::to_string(i);
+    desc += "filesrc location=" + clip + " ! tsdemux name=" + d + " " + d +
+            ". ! queue ! h264parse ! cv. " + d + ". ! queue ! aacparse ! ca. ";
+  }
+  const test::Collected c = test::collect_segments(desc);
+  ASSERT_FALSE(c.run.has_error()) << c.run.first_error();
+  ASSERT_TRUE(c.run.eos);
+  ASSERT_EQ(c.segments.size(), 4u);
+  double muxed_end = 0;
+  for (size_t i = 0; i < c.segments.size(); ++i) {
+    const test::Segment &s = c.segments[i];
+    SCOPED_TRACE("segment " + std::to_string(i));
+    EXPECT_EQ(s.info.discont, i == 2);
+    EXPECT_NEAR(seconds(s.info.duration), 2.0, 0.002);
+    const test::Probe probe = test::ffprobe_segment(s.bytes);
+    ASSERT_TRUE(probe.ok);
+    EXPECT_EQ(probe.decode_errors, "");
+    EXPECT_TRUE(probe.first_video_is_key);
+    EXPECT_GT(probe.audio_frames, 0);
+    // Inside the MPEG-TS, time carries on across the jump.
+    if (i > 0) {
+      EXPECT_NEAR(probe.video_start, muxed_end, 0.0001);
+    }
+    muxed_end = probe.video_start + seconds(s.info.duration);
+  }
+  EXPECT_EQ(c.segments[2].info.pts, c.segments[0].info.pts) << "the meta keeps the input's time";
+}
+
 TEST(Segmenter, CutsAtTheFirstKeyframeAtOrAfterTheTarget) {
   ClipSpec spec;
   spec.width = 320;
