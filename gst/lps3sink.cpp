@@ -201,6 +201,15 @@ static gboolean lp_s3_sink_start(GstBaseSink *sink) {
                        "s3+http(s):// location, or set presigned-post"));
     return FALSE;
   }
+  // The master names each rendition's playlist relative to itself, at the location's root.
+  if (s.master_playlist.find('/') != std::string::npos || s.master_playlist == "." ||
+      s.master_playlist == "..") {
+    GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Invalid master-playlist name."),
+                      ("master-playlist '%s' must be a plain file name (no '/'): the master "
+                       "sits at the location's root, next to the rendition folders",
+                       s.master_playlist.c_str()));
+    return FALSE;
+  }
   const std::string where = lp::describe_store(s.store);
   lp::StoreEvents events;
   events.failed = [self, where](const GError *e) { post_store_error(self, e, where); };
@@ -210,6 +219,10 @@ static gboolean lp_s3_sink_start(GstBaseSink *sink) {
                         ("%zu objects are waiting to be stored; raise max-pending or "
                          "concurrency, or check the network",
                          pending));
+  };
+  events.warning = [self](const GError *e) {
+    GST_ELEMENT_WARNING(self, RESOURCE, WRITE, ("Could not delete an old segment."),
+                        ("%s; the stream goes on, but the segment stays in storage", e->message));
   };
   GError *error = nullptr;
   lp::OpenedStore opened = lp::open_store(s.store, std::move(events), &error);
@@ -541,7 +554,7 @@ static void lp_s3_sink_class_init(LpS3SinkClass *klass) {
   g_object_class_install_property(
       gobject_class, PROP_MASTER_PLAYLIST,
       g_param_spec_string("master-playlist", "Master playlist",
-                          "Name of the master playlist, relative to the location",
+                          "File name of the master playlist, at the location's root (no '/')",
                           DEFAULT_MASTER_PLAYLIST, flags));
   g_object_class_install_property(
       gobject_class, PROP_ACCESS_KEY,

@@ -46,7 +46,16 @@ std::unique_ptr<ObjectStore> open_object_store(const std::string &location, GErr
     return LocalStore::open(location, error);
   if (g_strcmp0(scheme, "file") == 0) {
     GError *uri_error = nullptr;
-    g_autofree gchar *path = g_filename_from_uri(location.c_str(), nullptr, &uri_error);
+    g_autofree gchar *hostname = nullptr;
+    g_autofree gchar *path = g_filename_from_uri(location.c_str(), &hostname, &uri_error);
+    // file://relative/dir parses as host "relative" and path /dir: refuse rather than write to
+    // a directory the user did not name.
+    if (path && hostname && *hostname && g_ascii_strcasecmp(hostname, "localhost") != 0) {
+      g_set_error(error, LP_OBJECT_STORE_ERROR, kObjectStoreErrorLocation,
+                  "file URL '%s' names host '%s': use file:///absolute/dir or a plain path",
+                  location.c_str(), hostname);
+      return nullptr;
+    }
     if (!path) {
       g_set_error(error, LP_OBJECT_STORE_ERROR, kObjectStoreErrorLocation,
                   "invalid file URL '%s': %s", location.c_str(), uri_error->message);

@@ -250,10 +250,12 @@ bool resolve_s3_location(const std::string &url, const S3Overrides &overrides, S
   S3Location loc;
   if (!parse_s3_location(url, &loc, error))
     return false;
-  if (!overrides.access_key.empty() || !overrides.secret_key.empty()) {
+  // Each property replaces its own half, so the secret can be kept out of a location that
+  // names the access key.
+  if (!overrides.access_key.empty())
     loc.credentials.access_key = overrides.access_key;
+  if (!overrides.secret_key.empty())
     loc.credentials.secret_key = overrides.secret_key;
-  }
   if (!overrides.session_token.empty())
     loc.credentials.session_token = overrides.session_token;
   if (!overrides.region.empty())
@@ -267,7 +269,10 @@ bool resolve_s3_location(const std::string &url, const S3Overrides &overrides, S
   if (!endpoint.empty()) {
     if (!apply_endpoint(endpoint, &loc, error))
       return false;
-    // A custom endpoint for an s3:// location keeps virtual-host style unless forced.
+    // As botocore does: buckets go in the path on any endpoint but AWS's own, since an IP
+    // address, localhost or a private server name cannot take a bucket subdomain.
+    if (!g_str_has_suffix(loc.host.c_str(), ".amazonaws.com"))
+      loc.path_style = true;
   }
   if (overrides.force_path_style)
     loc.path_style = true;

@@ -52,6 +52,7 @@ std::unique_ptr<ObjectStore> open_remote(const StoreSettings &s, StoreEvents eve
   queue_options.max_pending = s.max_pending;
   queue_options.on_error = std::move(events.failed);
   queue_options.on_backpressure = std::move(events.falling_behind);
+  queue_options.on_warning = std::move(events.warning);
   return std::make_unique<UploadQueue>(std::move(primary), std::move(factory),
                                        std::move(queue_options));
 }
@@ -88,6 +89,7 @@ OpenedStore open_store(const StoreSettings &settings, StoreEvents events, GError
     options.max_pending = settings.max_pending;
     options.on_error = std::move(events.failed);
     options.on_backpressure = std::move(events.falling_behind);
+    options.on_warning = std::move(events.warning);
     opened.store =
         std::make_unique<UploadQueue>(std::move(primary), std::move(factory), std::move(options));
   } else {

@@ -34,6 +34,7 @@ struct OpenedStore {
 struct StoreEvents {
   std::function<void(const GError *error)> failed;     // an upload failed for good
   std::function<void(size_t pending)> falling_behind;  // the queue is full
+  std::function<void(const GError *error)> warning;    // a segment could not be deleted
 };
 
 // True when the settings name a remote store (uploads go through a queue).

@@ -173,6 +173,7 @@ void UploadQueue::run(ObjectStore &backend, Item &item) {
     g_bytes_unref(item.data);
   item.data = nullptr;
   bool report = false;
+  bool warn = false;
   {
     std::lock_guard<std::mutex> guard(lock_);
     if (ok) {
@@ -183,8 +184,8 @@ void UploadQueue::run(ObjectStore &backend, Item &item) {
     } else if (item.kind == Item::Kind::kRemove &&
                !g_error_matches(error, LP_OBJECT_STORE_ERROR, kObjectStoreErrorCancelled) &&
                !g_error_matches(error, LP_OBJECT_STORE_ERROR, kObjectStoreErrorUnreachable)) {
-      // A segment that cannot be deleted costs space, not correctness.
-      g_clear_error(&error);
+      // A segment that cannot be deleted costs space, not correctness: say so and go on.
+      warn = true;
     } else if (!failure_ && !stopping_) {
       failure_ = g_error_copy(error);
       report = !g_error_matches(error, LP_OBJECT_STORE_ERROR, kObjectStoreErrorCancelled);
@@ -192,6 +193,8 @@ void UploadQueue::run(ObjectStore &backend, Item &item) {
   }
   if (report && options_.on_error)
     options_.on_error(error);
+  if (warn && options_.on_warning)
+    options_.on_warning(error);
   g_clear_error(&error);
 }
 

@@ -40,6 +40,8 @@ class UploadQueue final : public ObjectStore {
     unsigned max_pending = 16;
     std::function<void(const GError *error)> on_error;
     std::function<void(size_t pending)> on_backpressure;
+    // Something lost that costs space, not correctness (a segment that could not be deleted).
+    std::function<void(const GError *error)> on_warning;
   };
 
   // `primary` answers url() and describe(); the workers store through their own backends.

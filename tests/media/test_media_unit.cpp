@@ -325,6 +325,10 @@ TEST(ObjectStore, UnusableLocationsAreClearErrors) {
   EXPECT_EQ(open_object_store("/proc/forbidden/dir", &error), nullptr);
   EXPECT_THAT(error->message, HasSubstr("/proc/forbidden/dir"));
   g_clear_error(&error);
+  // Not a relative path: host "relative", path /dir.
+  EXPECT_EQ(open_object_store("file://relative/dir", &error), nullptr);
+  EXPECT_THAT(error->message, HasSubstr("names host 'relative'"));
+  g_clear_error(&error);
 }
 
 TEST(HlsPublisher, SegmentBeforePlaylistBeforeMaster) {

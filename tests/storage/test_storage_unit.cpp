@@ -311,7 +311,8 @@ TEST(S3Location, PropertiesThenUrlThenEnvironment) {
   EXPECT_EQ(loc.credentials.access_key, "ENVKEY");
   EXPECT_EQ(loc.credentials.secret_key, "ENVSECRET");
   EXPECT_EQ(loc.region, "us-east-2");  // the URL names it
-  EXPECT_EQ(loc.origin(), "http://bucket.127.0.0.1:1234");
+  EXPECT_EQ(loc.origin(), "http://127.0.0.1:1234") << "path style on a custom endpoint";
+  EXPECT_EQ(loc.object_path("k"), "/bucket/k");
   S3Overrides overrides;
   overrides.access_key = "PROPKEY";
   overrides.secret_key = "PROPSECRET";
@@ -326,6 +327,18 @@ TEST(S3Location, PropertiesThenUrlThenEnvironment) {
   EXPECT_EQ(loc.object_path("k"), "/bucket/k");
   ASSERT_TRUE(resolve_s3_location("s3://URLKEY:URLSECRET@us-east-2/bucket", {}, &loc, &error));
   EXPECT_EQ(loc.credentials.access_key, "URLKEY");
+  // The secret alone as a property replaces only the secret.
+  S3Overrides secret_only;
+  secret_only.secret_key = "PROPSECRET";
+  ASSERT_TRUE(
+      resolve_s3_location("s3://URLKEY:URLSECRET@us-east-2/bucket", secret_only, &loc, &error));
+  EXPECT_EQ(loc.credentials.access_key, "URLKEY");
+  EXPECT_EQ(loc.credentials.secret_key, "PROPSECRET");
+  // AWS's own endpoints keep virtual-host style.
+  S3Overrides aws;
+  aws.endpoint = "https://s3.eu-west-1.amazonaws.com";
+  ASSERT_TRUE(resolve_s3_location("s3://K:S@eu-west-1/bucket", aws, &loc, &error));
+  EXPECT_EQ(loc.origin(), "https://bucket.s3.eu-west-1.amazonaws.com");
   g_unsetenv("AWS_REGION");
   g_unsetenv("AWS_ENDPOINT_URL");
   ASSERT_TRUE(resolve_s3_location("s3+http://h:1/bucket", {}, &loc, &error));
@@ -452,7 +465,11 @@ class SlowStore : public ObjectStore {
     shared_->visible.push_back(key);
     return true;
   }
-  bool remove(const std::string &key, GError **) override {
+  bool remove(const std::string &key, GError **error) override {
+    if (key == shared_->fail_key) {
+      g_set_error(error, LP_OBJECT_STORE_ERROR, kObjectStoreErrorAuth, "refused %s", key.c_str());
+      return false;
+    }
     std::lock_guard<std::mutex> guard(shared_->lock);
     shared_->visible.push_back("rm " + key);
     return true;
@@ -563,6 +580,23 @@ TEST(UploadQueue, FirstFailureIsReportedOnceAndSticks) {
   g_clear_error(&error);
   g_bytes_unref(bytes);
   EXPECT_EQ(reported, 1);
+}
+
+TEST(UploadQueue, AFailedDeleteIsAWarningNotAFailure) {
+  SlowStore::Shared shared;
+  shared.fail_key = "old.ts";
+  UploadQueue::Options options;
+  std::atomic<int> warned{0};
+  options.on_error = [&](const GError *) { ADD_FAILURE() << "a failed delete is not fatal"; };
+  options.on_warning = [&](const GError *e) {
+    EXPECT_THAT(e->message, HasSubstr("refused old.ts"));
+    warned++;
+  };
+  auto queue = slow_queue(&shared, options);
+  GError *error = nullptr;
+  ASSERT_TRUE(queue->remove("old.ts", &error));
+  ASSERT_TRUE(queue->flush(&error));
+  EXPECT_EQ(warned, 1);
 }
 
 TEST(UploadQueue, InterruptFreesABlockedProducerAndCancelStopsWorkers) {
