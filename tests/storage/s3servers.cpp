@@ -71,7 +71,11 @@ bool S3Server::start() {
             "--fail-every",
             std::to_string(options_.fail_every),
             "--delay-ms",
-            std::to_string(options_.delay_ms)};
+            std::to_string(options_.delay_ms),
+            "--stall-every",
+            std::to_string(options_.stall_every),
+            "--stall-ms",
+            std::to_string(options_.stall_ms)};
     if (!options_.session_token.empty()) {
       argv.push_back("--session-token");
       argv.push_back(options_.session_token);

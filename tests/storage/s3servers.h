@@ -27,6 +27,8 @@ class S3Server {
     std::string bucket = "hls";
     int fail_every = 0;
     int delay_ms = 0;
+    int stall_every = 0;  // every Nth write hangs for stall_ms, then the connection drops
+    int stall_ms = 0;
   };
   S3Server(Kind kind, Options options);
   explicit S3Server(Kind kind) : S3Server(kind, Options()) {}

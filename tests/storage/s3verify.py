@@ -9,7 +9,8 @@ ListObjectsV2 (one page), multipart uploads, presigned GET/PUT URLs and presigne
 uploads (every condition checked).
 
 Faults for tests: --fail-every N answers 503 SlowDown to every Nth object write, --delay-ms
-slows every object write. Every stored write is appended to --journal as "PUT key" (and
+slows every object write, --stall-every N holds every Nth object write for --stall-ms and then
+drops the connection without storing anything (a request lost to a timeout). Every stored write is appended to --journal as "PUT key" (and
 playlists' text after it), so a test can check the order in which objects became visible.
 
 Usage: s3verify.py --port P --dir DATA --access-key AK --secret SK [--bucket B ...]
@@ -191,6 +192,10 @@ def store(bucket, key, data, content_type, cache_control):
                         j.write("  " + line + "\n")
 
 
+class Stalled(Exception):
+    pass
+
+
 def injected_fault():
     global WRITES
     with LOCK:
@@ -198,6 +203,9 @@ def injected_fault():
         n = WRITES
     if ARGS.delay_ms:
         time.sleep(ARGS.delay_ms / 1000.0)
+    if ARGS.stall_every and n % ARGS.stall_every == 0:
+        time.sleep(ARGS.stall_ms / 1000.0)
+        raise Stalled()
     return ARGS.fail_every and n % ARGS.fail_every == 0
 
 
@@ -241,6 +249,8 @@ class Handler(BaseHTTPRequestHandler):
         except Refused as e:
             self.reply(e.status, xml_error(e.code, e.message) if self.command != "HEAD" else b"",
                        {"Content-Type": "application/xml"})
+        except Stalled:
+            self.close_connection = True
 
     def dispatch(self, bucket, key, query, body):
         if not key:
@@ -355,6 +365,8 @@ def main():
     parser.add_argument("--journal", default="")
     parser.add_argument("--fail-every", type=int, default=0)
     parser.add_argument("--delay-ms", type=int, default=0)
+    parser.add_argument("--stall-every", type=int, default=0)
+    parser.add_argument("--stall-ms", type=int, default=0)
     parser.add_argument("--verbose", action="store_true")
     ARGS = parser.parse_args()
     ThreadingHTTPServer.daemon_threads = True

@@ -356,6 +356,32 @@ TEST(Faults, ServerErrorsAreRetriedAndNothingIsLost) {
   EXPECT_EQ(errors, "");
 }
 
+// Every fourth write hangs until lps3sink's request-timeout gives up on it (the server then
+// drops it unstored): the upload is retried and every segment arrives, in order.
+TEST(Faults, TimedOutRequestsAreRetried) {
+  S3Server::Options options;
+  options.stall_every = 4;
+  options.stall_ms = 2500;
+  S3Server server(S3Server::Kind::kVerifying, options);
+  ASSERT_TRUE(server.start());
+  const test::RunResult run = test::run_pipeline(
+      live_source(6) + "lps3sink playlist-length=0 request-timeout=1 max-pending=64 location=" +
+          server.location("live"),
+      120);
+  ASSERT_TRUE(run.eos) << run.first_error();
+  EXPECT_FALSE(run.has_error()) << run.first_error();
+  const std::vector<guint64> seqs = segment_seqs(run);
+  ASSERT_GE(seqs.size(), 5u);
+  for (size_t i = 0; i < seqs.size(); ++i)
+    EXPECT_EQ(seqs[i], i);
+  const std::string root = server.data_dir() + "/hls/live/";
+  const std::vector<std::string> listed = playlist_segments(test::read_file(root + "source.m3u8"));
+  ASSERT_EQ(listed.size(), seqs.size());
+  for (const std::string &segment : listed)
+    EXPECT_TRUE(g_file_test((root + segment).c_str(), G_FILE_TEST_EXISTS)) << segment;
+  EXPECT_GE(check_journal_order(server.journal(), "hls/live/"), static_cast<int>(seqs.size()));
+}
+
 // The server is gone for about 10 s in the middle of a live stream, then comes back with its
 // data: uploads wait and retry, and every segment arrives in order.
 TEST(Faults, ServerStoppedMidStreamThenRestarted) {
