@@ -66,9 +66,11 @@ bool store_is_remote(const StoreSettings &settings) {
 std::string describe_store(const StoreSettings &settings) {
   if (!settings.presigned_post.empty())
     return "the presigned POST URL";
-  S3Location parsed;
-  return parse_s3_location(settings.location, &parsed, nullptr)
-             ? parsed.describe()
+  // Resolved with the properties, so that an endpoint-uri is what the messages name.
+  S3Location resolved;
+  std::string ignored;
+  return resolve_s3_location(settings.location, settings.s3, &resolved, &ignored)
+             ? resolved.describe()
              : redact_location(settings.location);
 }
 

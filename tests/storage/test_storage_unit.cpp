@@ -5,6 +5,7 @@
 #include "storage/s3location.h"
 #include "storage/s3xml.h"
 #include "storage/sigv4.h"
+#include "storage/storeopen.h"
 #include "storage/uploadqueue.h"
 #include "testutil.h"
 
@@ -334,6 +335,11 @@ TEST(S3Location, PropertiesThenUrlThenEnvironment) {
       resolve_s3_location("s3://URLKEY:URLSECRET@us-east-2/bucket", secret_only, &loc, &error));
   EXPECT_EQ(loc.credentials.access_key, "URLKEY");
   EXPECT_EQ(loc.credentials.secret_key, "PROPSECRET");
+  // Messages name the server the requests go to, never the secret.
+  StoreSettings settings;
+  settings.location = "s3://K:TOPSECRET@us-east-2/bucket/p";
+  settings.s3.endpoint = "http://127.0.0.1:1234";
+  EXPECT_EQ(describe_store(settings), "s3+http://127.0.0.1:1234/bucket/p");
   // AWS's own endpoints keep virtual-host style.
   S3Overrides aws;
   aws.endpoint = "https://s3.eu-west-1.amazonaws.com";
