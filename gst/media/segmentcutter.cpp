@@ -2,7 +2,8 @@
 
 namespace lp {
 namespace {
-// A decode-time step larger than this (or any step backwards) is a discontinuity.
+// A decode-time step larger than this, either way, is a discontinuity. A smaller step back is
+// a broken stamp, not a new timeline: the muxer leaves that frame out.
 constexpr gint64 kTimestampJump = GST_SECOND;
 }  // namespace
 
@@ -46,7 +47,7 @@ SegmentCutter::Decision SegmentCutter::push(const Frame &frame) {
   gint64 forward_step = 0;
   if (open_ && have_last_dts_) {
     const gint64 expected = last_dts_ + static_cast<gint64>(duration);
-    if (frame.dts < last_dts_) {
+    if (frame.dts + kTimestampJump < last_dts_) {
       // Time went back (a restarted source, files concatenated without adjusting): the mux
       // timeline carries on from the last frame, or MPEG-TS decode times would run backwards.
       shift_ += expected - frame.dts;
