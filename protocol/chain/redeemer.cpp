@@ -104,7 +104,7 @@ struct Redeemer::Impl : std::enable_shared_from_this<Impl> {
                                        " is not an active orchestrator this round"));
         return;
       }
-      U256 available = state->info.deposit + state->claimable;
+      U256 available = U256::saturate(state->info.deposit.mpz() + state->claimable.mpz());
       if (available < t.face_value) {
         done(pm::RedeemOutcome::failed(
             "sender deposit and reserve insufficient to cover ticket face value: deposit " +
@@ -112,7 +112,8 @@ struct Redeemer::Impl : std::enable_shared_from_this<Impl> {
             " < face value " + t.face_value.to_dec() + " wei"));
         return;
       }
-      U256 tx_cost = U256(self->config.redeem_gas) * self->gas.gas_price();
+      U256 tx_cost =
+          U256::saturate(U256(self->config.redeem_gas).mpz() * self->gas.gas_price().mpz());
       if (t.face_value <= tx_cost) {
         done(pm::RedeemOutcome::failed("insufficient ticket face value " + t.face_value.to_dec() +
                                        " for the redeem transaction cost " + tx_cost.to_dec() +

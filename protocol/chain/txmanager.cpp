@@ -23,8 +23,14 @@ bool mentions(const eth::RpcError &e, const char *needle) {
   return lower(e.message).find(needle) != std::string::npos;
 }
 
+// Fees come from the node: a hostile or broken one must not make the arithmetic throw.
 U256 percent_of(const U256 &v, unsigned percent) {
-  return U256::from_mpz(v.mpz() * percent / 100);
+  return U256::saturate(v.mpz() * percent / 100);
+}
+
+uint64_t with_margin(uint64_t gas, unsigned percent) {
+  uint64_t extra = gas / 100 * percent + gas % 100 * percent / 100;
+  return gas > UINT64_MAX - extra ? UINT64_MAX : gas + extra;
 }
 
 U256 max_of(const U256 &a, const U256 &b) {
@@ -150,8 +156,7 @@ struct TxManager::Impl : std::enable_shared_from_this<Impl> {
       fail_front(job, rejection(job, r.error()));
       return;
     }
-    job->gas_limit =
-        std::max(r.value() + r.value() * config.gas_margin_percent / 100, job->call.min_gas);
+    job->gas_limit = std::max(with_margin(r.value(), config.gas_margin_percent), job->call.min_gas);
     quote(job, [this, job](std::optional<ChainError> err, Fees fees) {
       if (err) {
         fail_front(job, *err);
@@ -231,7 +236,7 @@ struct TxManager::Impl : std::enable_shared_from_this<Impl> {
     }
     // Twice the base fee leaves room for six full blocks of base fee growth.
     f.tip = tip;
-    f.max_fee = base + base + tip;
+    f.max_fee = U256::saturate(base.mpz() * 2 + tip.mpz());
     if (!cap.is_zero()) {
       if (base >= cap) {
         done(ChainError::make(ChainError::Kind::kFeeCap,

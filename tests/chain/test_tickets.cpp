@@ -65,10 +65,11 @@ class Tickets : public test::ChainTest {
       services.reset();
     }
   };
-  void start_node() {
+  // `rpc_url`: the node's chain endpoint when not anvil itself (a proxy in front of it).
+  void start_node(const std::string &rpc_url = "") {
     node_ = std::make_unique<Node>();
     chain::ChainConfig config;
-    config.rpc_url = url();
+    config.rpc_url = rpc_url.empty() ? url() : rpc_url;
     config.controller = contracts().controller;
     config.tx.receipt_poll_ms = 20;
     config.watcher.poll_ms = 50;
@@ -328,6 +329,34 @@ TEST_F(Tickets, AnInactiveRecipientIsRetriedNotDropped) {
   pm::RedeemOutcome out = redeem_directly(t);
   EXPECT_EQ(out.kind, pm::RedeemOutcome::Kind::kRetry);
   EXPECT_NE(out.error.find("not an active orchestrator"), std::string::npos) << out.error;
+}
+
+TEST_F(Tickets, AHostileNodesHugeNumbersAreRetriedNotThrown) {
+  // A node that claims the sender holds 2^256 - 1 wei in deposit and claimable reserve, and a
+  // gas price as large: the sums and the transaction cost leave uint256 inside callbacks,
+  // where an exception would end the process.
+  const std::string max_word(64, 'f');
+  const std::string zero_word(64, '0');
+  test::RpcProxy proxy(url());
+  proxy.set_hook([&](const test::RpcProxy::Request &req,
+                     const test::RpcProxy::Forward &) -> std::optional<test::RpcProxy::Reply> {
+    if (req.method == "eth_gasPrice") {
+      return test::RpcProxy::result(req, "\"0x" + max_word + "\"");
+    }
+    if (req.method == "eth_call" && req.params.find("0xe1a589da") != std::string::npos) {
+      // getSenderInfo: ((deposit, withdrawRound), (fundsRemaining, claimedInCurrentRound))
+      return test::RpcProxy::result(req,
+                                    "\"0x" + max_word + zero_word + max_word + zero_word + "\"");
+    }
+    if (req.method == "eth_call" && req.params.find("0x81779f38") != std::string::npos) {
+      return test::RpcProxy::result(req, "\"0x" + max_word + "\"");  // claimableReserve
+    }
+    return std::nullopt;
+  });
+  start_node(proxy.url());
+  pm::RedeemOutcome out = redeem_directly(fresh_ticket(b_key_, 1));
+  EXPECT_EQ(out.kind, pm::RedeemOutcome::Kind::kRetry);
+  EXPECT_NE(out.error.find("insufficient ticket face value"), std::string::npos) << out.error;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // same nonce with raised fees, a transaction that fails once mined (its target's code swapped
 // while it waits), and nonce recovery when another sender used the account.
 #include "chain_fixture.h"
+#include "util/json.h"
 
 namespace lp {
 namespace {
@@ -198,6 +199,45 @@ TEST_F(TxManagerTest, AnAccountWithoutEtherIsRejectedInWords) {
                            " cannot pay for gas and value"),
             std::string::npos)
       << e.message;
+}
+
+// The largest uint256, as a node would send a quantity.
+const std::string kHugeQuantity = "\"0x" + std::string(64, 'f') + "\"";
+
+TEST_F(TxManagerTest, AHostileNodesHugeFeesFailTheSendAndNothingThrows) {
+  // A base fee and tip at 2^256 - 1: twice the base fee plus the tip leaves uint256. The
+  // arithmetic runs inside libsoup's callback, where an exception would end the process.
+  test::RpcProxy proxy(url());
+  proxy.set_hook([](const test::RpcProxy::Request &req, const test::RpcProxy::Forward &forward)
+                     -> std::optional<test::RpcProxy::Reply> {
+    if (req.method == "eth_maxPriorityFeePerGas") {
+      return test::RpcProxy::result(req, kHugeQuantity);
+    }
+    if (req.method != "eth_getBlockByNumber") {
+      return std::nullopt;
+    }
+    test::RpcProxy::Reply reply = forward();
+    JsonNodePtr doc = json::parse(reply.body);
+    JsonObject *block = json_object_get_object_member(json_node_get_object(doc.get()), "result");
+    json_object_set_string_member(block, "baseFeePerGas", ("0x" + std::string(64, 'f')).c_str());
+    reply.body = json::stringify(doc.get());
+    return reply;
+  });
+  auto key = new_account(ether_milli(10000));
+  eth::RpcClient rpc(eth::RpcClient::Options{proxy.url(), 20000});
+  chain::TxConfig fast;
+  fast.receipt_poll_ms = 20;
+  chain::TxManager tx(rpc, crypto::PrivateKey::from_bytes(key.secret().view()), fast);
+  // No cap: the offer saturates at 2^256 - 1 and the node refuses an account that cannot pay it.
+  ChainError e = send_fails(tx, broker().fund_deposit(U256(1)));
+  EXPECT_EQ(e.kind, ChainError::Kind::kRejected) << e.message;
+
+  chain::TxConfig capped = fast;
+  capped.max_fee_cap = U256(1000000000);
+  chain::TxManager tx2(rpc, crypto::PrivateKey::from_bytes(key.secret().view()), capped);
+  e = send_fails(tx2, broker().fund_deposit(U256(1)));
+  EXPECT_EQ(e.kind, ChainError::Kind::kFeeCap) << e.message;
+  EXPECT_EQ(nonce_of(key.address()), 0u);
 }
 
 }  // namespace
