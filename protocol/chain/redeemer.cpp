@@ -104,11 +104,15 @@ struct Redeemer::Impl : std::enable_shared_from_this<Impl> {
                                        " is not an active orchestrator this round"));
         return;
       }
-      U256 available = U256::saturate(state->info.deposit.mpz() + state->claimable.mpz());
-      if (available < t.face_value) {
+      const pm::SenderInfo &info = state->info;
+      // The contract's rule (Livepeer protocol #657): the deposit and the sender's whole
+      // remaining reserve must cover the face value, or it reverts and the ticket stays
+      // redeemable. Only this orchestrator's share of the reserve is paid out, but that is no
+      // reason to wait: the shortfall is never paid, however long the ticket waits.
+      if (U256::saturate(info.deposit.mpz() + info.reserve.funds_remaining.mpz()) < t.face_value) {
         done(pm::RedeemOutcome::failed(
             "sender deposit and reserve insufficient to cover ticket face value: deposit " +
-            state->info.deposit.to_dec() + " + claimable reserve " + state->claimable.to_dec() +
+            info.deposit.to_dec() + " + reserve " + info.reserve.funds_remaining.to_dec() +
             " < face value " + t.face_value.to_dec() + " wei"));
         return;
       }
@@ -118,6 +122,16 @@ struct Redeemer::Impl : std::enable_shared_from_this<Impl> {
         done(pm::RedeemOutcome::failed("insufficient ticket face value " + t.face_value.to_dec() +
                                        " for the redeem transaction cost " + tx_cost.to_dec() +
                                        " wei"));
+        return;
+      }
+      // What the redemption would pay now (go-livepeer's availableFunds): worth a transaction
+      // only above its cost.
+      U256 available = U256::saturate(info.deposit.mpz() + state->claimable.mpz());
+      if (available <= tx_cost) {
+        done(pm::RedeemOutcome::failed("sender deposit " + info.deposit.to_dec() +
+                                       " + claimable reserve " + state->claimable.to_dec() +
+                                       " wei do not exceed the redeem transaction cost " +
+                                       tx_cost.to_dec() + " wei"));
         return;
       }
       self->tx.send(self->broker.redeem_winning_ticket(st), [done](Result<eth::Receipt> r) {

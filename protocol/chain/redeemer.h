@@ -2,9 +2,10 @@
 // RedemptionQueue). Before paying for a transaction it checks, from the chain:
 //   - the ticket is not used already                     -> final: "ticket already used"
 //   - the recipient is an active transcoder this round   -> retry (fees need an active recipient)
-//   - deposit + the recipient's claimable reserve cover the face value (Livepeer protocol #657
+//   - deposit + the sender's remaining reserve cover the face value (Livepeer protocol #657
 //     reverts otherwise and the ticket stays redeemable)   -> retry
-//   - the face value exceeds the transaction's cost      -> retry
+//   - the face value, and what the redemption pays (deposit + this recipient's claimable
+//     reserve, which may be less than the face value), exceed the transaction's cost -> retry
 // then sends redeemWinningTicket. Reverts that can never succeed later (bad signature,
 // recipientRand, expired, used, no round hash) are final; the rest are retried by the queue on
 // a later block.

@@ -264,6 +264,38 @@ TEST_F(Tickets, TicketsTheSenderCannotCoverStayRedeemable) {
   EXPECT_EQ(read(broker().claimed_reserve(b->address(), o->address())), U256(1));
 }
 
+TEST_F(Tickets, ATicketAboveTheRecipientsReserveShareIsRedeemedForWhatItCovers) {
+  // A second orchestrator: the sender's reserve is shared by a pool of two.
+  auto o2_key = new_account(ether_milli(10000), lpt(1000));
+  auto o2 = manager(o2_key);
+  send(*o2, token().approve(contracts().bonding_manager, lpt(1000)));
+  send(*o2, bonding().bond(lpt(1000), o2->address()));
+  send(*o2, bonding().transcoder(U256(), U256()));
+  next_round();
+  auto b = manager(b_key_);
+  send(*b, broker().fund_deposit_and_reserve(ether_milli(2), ether_milli(14)));
+  ASSERT_EQ(read(broker().claimable_reserve(b->address(), o_key_.address())), ether_milli(7));
+  start_node();
+
+  // Deposit + this orchestrator's share (9) is below the face value (10), deposit + the whole
+  // reserve (16) is not: the contract accepts the ticket and pays 9. Waiting would not pay more.
+  pm::SignedTicket t = fresh_ticket(b_key_, 1);
+  U256 before = o_fees();
+  pm::RedeemOutcome out = redeem_directly(t);
+  ASSERT_EQ(out.kind, pm::RedeemOutcome::Kind::kRedeemed) << out.error;
+  EXPECT_EQ(o_fees(), before + ether_milli(9));
+  EXPECT_TRUE(read(broker().used_tickets(t.ticket.hash())));
+  pm::SenderInfo info = read(broker().get_sender_info(b->address()));
+  EXPECT_TRUE(info.deposit.is_zero());
+  EXPECT_EQ(info.reserve.funds_remaining, ether_milli(7));
+
+  // Past what deposit and reserve together hold, the contract would revert: retried later.
+  pm::RedeemOutcome short_of = redeem_directly(fresh_ticket(b_key_, 2));
+  EXPECT_EQ(short_of.kind, pm::RedeemOutcome::Kind::kRetry);
+  EXPECT_NE(short_of.error.find("sender deposit and reserve insufficient"), std::string::npos)
+      << short_of.error;
+}
+
 TEST_F(Tickets, BatchRedemptionSkipsTheBadTickets) {
   auto b = manager(b_key_);
   auto o = manager(o_key_);
