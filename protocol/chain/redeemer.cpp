@@ -1,5 +1,7 @@
 #include "chain/redeemer.h"
 
+#include <algorithm>
+
 #include "chain/loop.h"
 
 namespace lp::chain {
@@ -41,7 +43,15 @@ pm::RedeemOutcome Redeemer::classify(const ChainError &e) {
     return pm::RedeemOutcome::failed(e.revert_reason.empty() ? e.message : e.revert_reason);
   }
   if (e.kind == ChainError::Kind::kTxFailed) {
-    return pm::RedeemOutcome::failed("transaction failed: " + e.message, e.tx_hash);
+    // Mined with status 0: the state moved between the estimate and the block (the deposit
+    // drained, a round not yet initialized, too little gas). Only a permanent reason, or the
+    // ticket being used (which the caller checks), makes that final.
+    for (const char *permanent : kPermanentReverts) {
+      if (e.revert_reason.rfind(permanent, 0) == 0) {
+        return final_outcome(e.message, e.tx_hash);
+      }
+    }
+    return pm::RedeemOutcome{pm::RedeemOutcome::Kind::kRetry, e.tx_hash, e.message};
   }
   // Unreachable node, fees over the cap, not mined in time, refused: all may pass.
   return pm::RedeemOutcome{pm::RedeemOutcome::Kind::kRetry, Hash32{}, e.message};
@@ -134,13 +144,48 @@ struct Redeemer::Impl : std::enable_shared_from_this<Impl> {
                                        tx_cost.to_dec() + " wei"));
         return;
       }
-      self->tx.send(self->broker.redeem_winning_ticket(st), [done](Result<eth::Receipt> r) {
+      Call call = self->broker.redeem_winning_ticket(st);
+      // The estimate is the least gas that succeeds on the state at estimation; a redemption
+      // that then pays from the reserve instead of the deposit needs more.
+      call.min_gas = std::max(call.min_gas, self->config.redeem_gas);
+      self->tx.send(std::move(call), [w, st, done](Result<eth::Receipt> r) {
+        auto self = w.lock();
+        if (!self || !self->alive) {
+          return;
+        }
         if (r.ok()) {
           done(pm::RedeemOutcome::redeemed(r.value().transaction_hash));
-        } else {
-          done(classify(r.error()));
+          return;
         }
+        pm::RedeemOutcome out = classify(r.error());
+        if (r.error().kind != ChainError::Kind::kTxFailed ||
+            out.kind == pm::RedeemOutcome::Kind::kFinal) {
+          done(out);
+          return;
+        }
+        self->after_failed_tx(st, std::move(out), done);
       });
+    });
+  }
+
+  // A redemption mined with status 0 is final only if the ticket is used now (by someone
+  // else's transaction, or an earlier one of ours); otherwise the ticket can still pay.
+  void after_failed_tx(const pm::SignedTicket &st, pm::RedeemOutcome failed,
+                       const std::function<void(pm::RedeemOutcome)> &done) {
+    std::weak_ptr<Impl> w = shared_from_this();
+    reader.read<bool>(broker.used_tickets(st.ticket.hash()), [w, failed, done](Result<bool> used) {
+      auto self = w.lock();
+      if (!self || !self->alive) {
+        return;
+      }
+      pm::RedeemOutcome out = failed;
+      if (used.ok() && used.value()) {
+        out.kind = pm::RedeemOutcome::Kind::kFinal;
+        out.error += "; the ticket is used";
+      } else {
+        out.error += "; the ticket is still unused: retrying";
+      }
+      done(out);
     });
   }
 };

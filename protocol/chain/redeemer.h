@@ -8,7 +8,9 @@
 //     reserve, which may be less than the face value), exceed the transaction's cost -> retry
 // then sends redeemWinningTicket. Reverts that can never succeed later (bad signature,
 // recipientRand, expired, used, no round hash) are final; the rest are retried by the queue on
-// a later block.
+// a later block. A transaction mined with status 0 is final only for such a reason or when the
+// ticket is used by then: the state it failed on (a drained deposit, a round not yet
+// initialized) may not last.
 #pragma once
 
 #include <functional>
@@ -20,7 +22,8 @@
 namespace lp::chain {
 
 struct RedeemerConfig {
-  uint64_t redeem_gas = 350000;  // go-livepeer's L1 figure, for the cost check
+  // go-livepeer's L1 figure: for the cost check, and the least gas a redemption is sent with.
+  uint64_t redeem_gas = 350000;
 };
 
 class Redeemer : public pm::TicketRedeemer {

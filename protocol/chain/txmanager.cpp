@@ -411,11 +411,41 @@ struct TxManager::Impl : std::enable_shared_from_this<Impl> {
       finish(job, receipt);
       return;
     }
-    ChainError e = ChainError::make(ChainError::Kind::kTxFailed,
-                                    job->call.what + ": transaction failed (mined in block " +
-                                        std::to_string(receipt.block_number) + ", status 0)");
-    e.tx_hash = receipt.transaction_hash;
-    finish(job, e);
+    // Receipts carry no revert reason: the call is replayed on the state of the block that
+    // mined it, which is where whatever changed since the estimate took effect. A later
+    // transaction in the same block can make the replay differ; the reason is then unknown.
+    job->finished = true;
+    eth::CallRequest req;
+    req.from = key.address();
+    req.to = job->call.to;
+    req.data = job->call.data;
+    if (!job->call.value.is_zero()) {
+      req.value = job->call.value;
+    }
+    req.gas = job->gas_limit;
+    std::string what = job->call.what + ": transaction failed (mined in block " +
+                       std::to_string(receipt.block_number) + ", status 0";
+    if (receipt.gas_used >= job->gas_limit) {
+      what += ", all " + std::to_string(job->gas_limit) + " gas used";
+    }
+    what += ")";
+    std::weak_ptr<Impl> weak = shared_from_this();
+    rpc.eth_call(req, eth::BlockTag::number(receipt.block_number),
+                 [weak, job, what, hash = receipt.transaction_hash](eth::RpcResult<Bytes> r) {
+                   auto self = weak.lock();
+                   if (!self || !self->alive) {
+                     return;
+                   }
+                   ChainError e = ChainError::make(ChainError::Kind::kTxFailed, what);
+                   e.tx_hash = hash;
+                   if (!r.ok() && r.error().kind == eth::RpcError::Kind::kRevert) {
+                     e.revert_reason = r.error().revert_reason;
+                     if (!e.revert_reason.empty()) {
+                       e.message += ": " + e.revert_reason;
+                     }
+                   }
+                   self->finish(job, e);
+                 });
   }
 
   void finish(const JobPtr &job, Result<eth::Receipt> result) {

@@ -56,7 +56,8 @@ class TxManager {
 
   // Sends `call` from this account and reports its receipt once mined with status 1. Errors:
   // kRevert (estimation reverted; nothing sent), kRejected (the node refused it), kFeeCap,
-  // kUnavailable, kTxFailed (mined with status 0; tx_hash set), kTimeout (tx_hash set).
+  // kUnavailable, kTxFailed (mined with status 0; tx_hash set, and revert_reason when replaying
+  // the call on that block's state reverts with one), kTimeout (tx_hash set).
   // Calls are signed in the order they were sent; their nonces follow that order.
   void send(Call call, Callback<eth::Receipt> done);
 

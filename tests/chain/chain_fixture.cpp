@@ -325,6 +325,17 @@ void ChainTest::mine(uint64_t blocks) {
   raw("anvil_mine", {eth::U256(blocks).to_hex()});
 }
 
+void ChainTest::automine(bool on) {
+  JsonArray *arr = json_array_new();
+  json_array_add_boolean_element(arr, on);
+  JsonNode *p = json_node_alloc();
+  json_node_take_array(json_node_init(p, JSON_NODE_ARRAY), arr);
+  auto r = await_rpc<JsonNodePtr>([&](eth::RpcClient::Callback<JsonNodePtr> cb) {
+    rpc_->call("evm_setAutomine", JsonNodePtr(p), cb);
+  });
+  ASSERT_TRUE(r.ok()) << r.error().describe();
+}
+
 uint64_t ChainTest::block_number() {
   auto r =
       await_rpc<uint64_t>([&](eth::RpcClient::Callback<uint64_t> cb) { rpc_->block_number(cb); });

@@ -73,6 +73,8 @@ class ChainTest : public ::testing::Test {
   // A JSON-RPC call with string parameters (anvil_*, evm_*).
   JsonNodePtr raw(const std::string &method, const std::vector<std::string> &params = {});
   void mine(uint64_t blocks);
+  // Off: transactions wait in anvil's pool until mine() (TearDown turns it back on).
+  void automine(bool on);
   uint64_t block_number();
   // Mines to the start of the next round(s) and initializes the round reached.
   void next_round(unsigned rounds = 1);

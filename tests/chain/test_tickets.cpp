@@ -14,6 +14,7 @@
 #include "pm/recipient.h"
 #include "pm/sender.h"
 #include "pm/sendermonitor.h"
+#include "util/json.h"
 
 namespace lp {
 namespace {
@@ -294,6 +295,63 @@ TEST_F(Tickets, ATicketAboveTheRecipientsReserveShareIsRedeemedForWhatItCovers) 
   EXPECT_EQ(short_of.kind, pm::RedeemOutcome::Kind::kRetry);
   EXPECT_NE(short_of.error.find("sender deposit and reserve insufficient"), std::string::npos)
       << short_of.error;
+}
+
+TEST_F(Tickets, ARedemptionMinedWithStatusZeroIsRetriedWhileTheTicketIsUnused) {
+  auto b = manager(b_key_);
+  send(*b, broker().fund_deposit(kFace));
+  start_node();
+  // Two tickets, and a deposit for one: the node checks and estimates its redemption of the
+  // first against the full deposit, then someone else's redemption of the second, with a
+  // higher tip, is mined ahead of it in the same block and drains the deposit.
+  pm::SignedTicket t = fresh_ticket(b_key_, 1);
+  pm::SignedTicket other = fresh_ticket(b_key_, 2);
+  automine(false);
+  std::vector<chain::SentTx> broadcast;
+  node_->services->tx().set_observer([&](const chain::SentTx &s) { broadcast.push_back(s); });
+  std::optional<pm::RedeemOutcome> out;
+  node_->services->redeemer().redeem(t, [&](pm::RedeemOutcome o) { out = o; });
+  ASSERT_TRUE(test::run_until([&] { return broadcast.size() == 1; }));
+  // Never less gas than the configured redeem gas, whatever the estimate said.
+  EXPECT_GE(broadcast[0].gas_limit, chain::RedeemerConfig{}.redeem_gas);
+  json::ObjectWriter ahead;
+  ahead.set(
+      "from",
+      crypto::PrivateKey::from_bytes(from_hex(test::Anvil::kKey0, "key")).address().lower_hex());
+  ahead.set("to", contracts().ticket_broker.lower_hex());
+  ahead.set("data", to_hex(broker().redeem_winning_ticket(other).data));
+  ahead.set("gas", U256(1000000).to_hex());
+  ahead.set("maxFeePerGas", U256(200000000000).to_hex());
+  ahead.set("maxPriorityFeePerGas", U256(100000000000).to_hex());
+  std::vector<JsonNodePtr> params;
+  params.push_back(ahead.node());
+  auto sent = test::await_rpc<JsonNodePtr>([&](eth::RpcClient::Callback<JsonNodePtr> cb) {
+    rpc().call("eth_sendTransaction", json::array_node(std::move(params)), cb);
+  });
+  ASSERT_TRUE(sent.ok()) << sent.error().describe();
+  mine(1);
+  ASSERT_TRUE(test::run_until([&] { return out.has_value(); }));
+  EXPECT_EQ(out->kind, pm::RedeemOutcome::Kind::kRetry) << out->error;
+  EXPECT_NE(out->error.find("status 0"), std::string::npos) << out->error;
+  // The reason, from replaying the call on the block that mined it.
+  EXPECT_NE(out->error.find("sender deposit and reserve are zero"), std::string::npos)
+      << out->error;
+  EXPECT_FALSE(is_all_zero(out->tx_hash));
+  EXPECT_TRUE(read(broker().used_tickets(other.ticket.hash())));
+  EXPECT_FALSE(read(broker().used_tickets(t.ticket.hash())));
+
+  // Funded again, the same ticket pays.
+  automine(true);
+  send(*b, broker().fund_deposit(kFace));
+  U256 before = o_fees();
+  pm::RedeemOutcome again = redeem_directly(t);
+  ASSERT_EQ(again.kind, pm::RedeemOutcome::Kind::kRedeemed) << again.error;
+  EXPECT_EQ(o_fees(), before + kFace);
+
+  // A permanent reason stays final.
+  chain::ChainError failed = chain::ChainError::make(chain::ChainError::Kind::kTxFailed, "x");
+  failed.revert_reason = "ticket is expired";
+  EXPECT_EQ(chain::Redeemer::classify(failed).kind, pm::RedeemOutcome::Kind::kFinal);
 }
 
 TEST_F(Tickets, BatchRedemptionSkipsTheBadTickets) {

@@ -21,16 +21,6 @@ class TxManagerTest : public test::ChainTest {
     EXPECT_TRUE(r.ok());
     return r.ok() ? r.value() : 0;
   }
-  void automine(bool on) {
-    JsonArray *arr = json_array_new();
-    json_array_add_boolean_element(arr, on);
-    JsonNode *p = json_node_alloc();
-    json_node_take_array(json_node_init(p, JSON_NODE_ARRAY), arr);
-    auto r = test::await_rpc<JsonNodePtr>([&](eth::RpcClient::Callback<JsonNodePtr> cb) {
-      rpc().call("evm_setAutomine", JsonNodePtr(p), cb);
-    });
-    ASSERT_TRUE(r.ok()) << r.error().describe();
-  }
   std::optional<eth::Receipt> receipt_of(const Hash32 &h) {
     auto r = test::await_rpc<std::optional<eth::Receipt>>(
         [&](eth::RpcClient::Callback<std::optional<eth::Receipt>> cb) {
