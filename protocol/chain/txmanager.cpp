@@ -23,6 +23,22 @@ bool mentions(const eth::RpcError &e, const char *needle) {
   return lower(e.message).find(needle) != std::string::npos;
 }
 
+// Geth says "already known" ("known transaction" before 1.9.x), anvil "transaction already
+// imported": the node's pool holds a transaction with this hash.
+bool already_known(const eth::RpcError &e) {
+  return e.kind == eth::RpcError::Kind::kRpc &&
+         (mentions(e, "already known") || mentions(e, "known transaction") ||
+          mentions(e, "already imported"));
+}
+
+// The node refused the nonce itself: taken already (mined, or pending with higher fees), or
+// beyond its count (nodes that refuse gaps, like Arbitrum's sequencer).
+bool nonce_refused(const eth::RpcError &e) {
+  return e.kind == eth::RpcError::Kind::kRpc &&
+         (mentions(e, "nonce too low") || mentions(e, "already been used") ||
+          mentions(e, "nonce too high") || mentions(e, "replacement transaction underpriced"));
+}
+
 // Fees come from the node: a hostile or broken one must not make the arithmetic throw.
 U256 percent_of(const U256 &v, unsigned percent) {
   return U256::saturate(v.mpz() * percent / 100);
@@ -322,10 +338,16 @@ struct TxManager::Impl : std::enable_shared_from_this<Impl> {
   void on_sent(const JobPtr &job, const Hash32 &hash, eth::RpcResult<Hash32> r) {
     if (!r.ok()) {
       const eth::RpcError &e = r.error();
-      bool stale_nonce = mentions(e, "nonce too low") || mentions(e, "already been used") ||
-                         mentions(e, "already known");
-      if (stale_nonce && job->nonce_retries < 3) {
-        // Another wallet or process used this account: start again from the chain's count.
+      if (already_known(e)) {
+        // The node holds this very transaction (the same hash): an earlier send of it reached
+        // the node though its answer did not reach us. It is ours, sent; signing again at the
+        // next nonce would send it twice.
+        broadcast(job, hash);
+        return;
+      }
+      if (nonce_refused(e) && job->nonce_retries < 3) {
+        // Another wallet or process used this account, or the node lost transactions we
+        // counted: start again from the node's count.
         ++job->nonce_retries;
         next_nonce.reset();
         assign_nonce(job);
@@ -334,12 +356,19 @@ struct TxManager::Impl : std::enable_shared_from_this<Impl> {
       ChainError err = rejection(job, e);
       if (err.kind == ChainError::Kind::kUnavailable) {
         // The node may have taken it before the connection failed; the next send recounts.
-        next_nonce.reset();
         err.message += " (the transaction may still have reached the node: " + to_hex(hash) + ")";
       }
+      // Whatever the node refused, the next send asks it for the nonce rather than repeat one
+      // it may refuse again.
+      next_nonce.reset();
       fail_front(job, err);
       return;
     }
+    broadcast(job, hash);
+  }
+
+  // The node has the job's transaction `hash`: wait for its receipt.
+  void broadcast(const JobPtr &job, const Hash32 &hash) {
     next_nonce = job->nonce + 1;
     job->hashes.push_back(hash);
     job->first_sent_us = job->last_sent_us = g_get_monotonic_time();

@@ -2,6 +2,8 @@
 // is sent, fees within the cap, a stuck transaction (anvil stops automining) replaced at the
 // same nonce with raised fees, a transaction that fails once mined (its target's code swapped
 // while it waits), and nonce recovery when another sender used the account.
+#include <atomic>
+
 #include "chain_fixture.h"
 #include "util/json.h"
 
@@ -21,6 +23,21 @@ class TxManagerTest : public test::ChainTest {
     EXPECT_TRUE(r.ok());
     return r.ok() ? r.value() : 0;
   }
+  // A manager whose node is reached through `proxy`.
+  std::unique_ptr<chain::TxManager> proxied(test::RpcProxy &proxy, const crypto::PrivateKey &key,
+                                            chain::TxConfig config = {}) {
+    clients_.push_back(
+        std::make_unique<eth::RpcClient>(eth::RpcClient::Options{proxy.url(), 20000}));
+    config.receipt_poll_ms = 20;
+    return std::make_unique<chain::TxManager>(
+        *clients_.back(), crypto::PrivateKey::from_bytes(key.secret().view()), config);
+  }
+  void TearDown() override {
+    clients_.clear();
+    ChainTest::TearDown();
+  }
+  std::vector<std::unique_ptr<eth::RpcClient>> clients_;
+
   std::optional<eth::Receipt> receipt_of(const Hash32 &h) {
     auto r = test::await_rpc<std::optional<eth::Receipt>>(
         [&](eth::RpcClient::Callback<std::optional<eth::Receipt>> cb) {
@@ -178,6 +195,90 @@ TEST_F(TxManagerTest, AnotherSenderOnTheSameAccountIsRecoveredFrom) {
   EXPECT_TRUE(r.status);
   EXPECT_EQ(nonce_of(key.address()), 3u);
   EXPECT_EQ(read(broker().get_sender_info(key.address())).deposit, U256(3));
+}
+
+TEST_F(TxManagerTest, AlreadyKnownMeansOurTransactionWasSent) {
+  // The node takes the transaction but its answer is "already known", as when an earlier send
+  // of the same bytes reached it: that is our transaction, not a reason to sign another.
+  test::RpcProxy proxy(url());
+  std::atomic<int> sends{0};
+  proxy.set_hook(
+      [&](const test::RpcProxy::Request &req,
+          const test::RpcProxy::Forward &forward) -> std::optional<test::RpcProxy::Reply> {
+        if (req.method != "eth_sendRawTransaction" || sends++ > 0) {
+          return std::nullopt;
+        }
+        forward();
+        return test::RpcProxy::error(req, -32000, "already known");
+      });
+  auto key = new_account(ether_milli(10000));
+  auto tx = proxied(proxy, key);
+  std::vector<chain::SentTx> sent;
+  tx->set_observer([&](const chain::SentTx &s) { sent.push_back(s); });
+  eth::Receipt r = send(*tx, broker().fund_deposit(U256(1)));
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(r.transaction_hash, sent[0].hash);
+  EXPECT_EQ(sends.load(), 1);
+  EXPECT_EQ(nonce_of(key.address()), 1u);
+  EXPECT_EQ(read(broker().get_sender_info(key.address())).deposit, U256(1));
+}
+
+TEST_F(TxManagerTest, AnUnderpricedReplacementMovesToTheNextFreeNonce) {
+  auto key = new_account(ether_milli(10000));
+  auto a = manager(key);
+  auto b = manager(key);
+  send(*b, broker().fund_deposit(U256(1)));  // b counts nonce 1 as next
+  automine(false);
+  // a takes nonce 1 and waits in the pool; b's other call at nonce 1 and the same fees is an
+  // underpriced replacement of a's transaction.
+  std::optional<chain::Result<eth::Receipt>> ra, rb;
+  size_t a_sent = 0;
+  a->set_observer([&](const chain::SentTx &) { ++a_sent; });
+  a->send(broker().fund_deposit(U256(1)), [&](chain::Result<eth::Receipt> r) { ra.emplace(r); });
+  ASSERT_TRUE(test::run_until([&] { return a_sent == 1; }));
+  std::vector<chain::SentTx> b_sent;
+  b->set_observer([&](const chain::SentTx &s) { b_sent.push_back(s); });
+  b->send(broker().fund_deposit(U256(2)), [&](chain::Result<eth::Receipt> r) { rb.emplace(r); });
+  ASSERT_TRUE(test::run_until([&] { return !b_sent.empty() || rb.has_value(); }));
+  ASSERT_FALSE(rb.has_value()) << rb->error().message;
+  EXPECT_EQ(b_sent[0].nonce, 2u);
+  mine(1);
+  ASSERT_TRUE(test::run_until([&] { return ra.has_value() && rb.has_value(); }));
+  ASSERT_TRUE(ra->ok()) << ra->error().message;
+  ASSERT_TRUE(rb->ok()) << rb->error().message;
+  EXPECT_EQ(nonce_of(key.address()), 3u);
+  EXPECT_EQ(read(broker().get_sender_info(key.address())).deposit, U256(4));
+}
+
+TEST_F(TxManagerTest, ARefusedNonceOrSendIsNotRepeated) {
+  test::RpcProxy proxy(url());
+  std::atomic<int> sends{0};
+  proxy.set_hook([&](const test::RpcProxy::Request &req,
+                     const test::RpcProxy::Forward &) -> std::optional<test::RpcProxy::Reply> {
+    if (req.method != "eth_sendRawTransaction") {
+      return std::nullopt;
+    }
+    int n = sends++;
+    if (n == 0) {
+      // A node that refuses nonce gaps (Arbitrum's sequencer) after it lost what we counted.
+      return test::RpcProxy::error(req, -32000, "nonce too high");
+    }
+    if (n == 2) {
+      return test::RpcProxy::error(req, -32000, "rejected by the node's policy");
+    }
+    return std::nullopt;
+  });
+  auto key = new_account(ether_milli(10000));
+  auto tx = proxied(proxy, key);
+  // "nonce too high": the count is read again and the same call sent at it.
+  send(*tx, broker().fund_deposit(U256(1)));
+  EXPECT_EQ(proxy.count("eth_getTransactionCount"), 2u);
+  // Any other refusal fails the call, and the next send asks the node for the nonce again.
+  ChainError e = send_fails(*tx, broker().fund_deposit(U256(1)));
+  EXPECT_EQ(e.kind, ChainError::Kind::kRejected) << e.message;
+  send(*tx, broker().fund_deposit(U256(1)));
+  EXPECT_EQ(proxy.count("eth_getTransactionCount"), 3u);
+  EXPECT_EQ(nonce_of(key.address()), 2u);
 }
 
 TEST_F(TxManagerTest, AnAccountWithoutEtherIsRejectedInWords) {
