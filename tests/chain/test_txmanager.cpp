@@ -281,6 +281,87 @@ TEST_F(TxManagerTest, ARefusedNonceOrSendIsNotRepeated) {
   EXPECT_EQ(nonce_of(key.address()), 2u);
 }
 
+TEST_F(TxManagerTest, ASendWhoseAnswerWasLostIsLookedUpNotAbandoned) {
+  // The node takes the transaction and the connection drops before its answer: the manager
+  // asks for it by hash, finds it, and waits for its receipt.
+  test::RpcProxy proxy(url());
+  std::atomic<int> sends{0};
+  std::atomic<int> lookups{0};
+  proxy.set_hook(
+      [&](const test::RpcProxy::Request &req,
+          const test::RpcProxy::Forward &forward) -> std::optional<test::RpcProxy::Reply> {
+        if (req.method == "eth_sendRawTransaction") {
+          int n = sends++;
+          if (n == 0) {
+            forward();
+            return test::RpcProxy::lost();
+          }
+          if (n == 1) {
+            return test::RpcProxy::lost();  // lost on the way: the node never has it
+          }
+        }
+        if (req.method == "eth_getTransactionByHash" && lookups++ == 1) {
+          return test::RpcProxy::lost();  // and the node cannot be asked either
+        }
+        return std::nullopt;
+      });
+  auto key = new_account(ether_milli(10000));
+  chain::TxConfig config;
+  config.resend_unsure_ms = 100;
+  auto tx = proxied(proxy, key, config);
+  std::vector<chain::SentTx> sent;
+  tx->set_observer([&](const chain::SentTx &s) { sent.push_back(s); });
+  eth::Receipt r = send(*tx, broker().fund_deposit(U256(1)));
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(r.transaction_hash, sent[0].hash);
+  EXPECT_EQ(nonce_of(key.address()), 1u);
+
+  // Second call: the send and the lookup both fail, so nothing is known; the nonce stays the
+  // call's and the same transaction is sent again until the node has it.
+  eth::Receipt r2 = send(*tx, broker().fund_deposit(U256(1)));
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(r2.transaction_hash, sent[1].hash);
+  EXPECT_EQ(sent[1].nonce, 1u);
+  EXPECT_GE(sends.load(), 3);
+  EXPECT_EQ(nonce_of(key.address()), 2u);
+  EXPECT_EQ(read(broker().get_sender_info(key.address())).deposit, U256(2));
+}
+
+TEST_F(TxManagerTest, ATimedOutTransactionKeepsItsNonceUntilMined) {
+  auto key = new_account(ether_milli(10000));
+  chain::TxConfig config;
+  config.mine_timeout_ms = 300;
+  config.replace_after_ms = 100;
+  config.max_replacements = 0;
+  auto tx = manager(key, config);
+  std::vector<chain::SentTx> sent;
+  tx->set_observer([&](const chain::SentTx &s) { sent.push_back(s); });
+  automine(false);
+  ChainError e = send_fails(*tx, broker().fund_deposit(U256(1)));
+  EXPECT_EQ(e.kind, ChainError::Kind::kTimeout) << e.message;
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(e.tx_hash, sent[0].hash);
+  // Still followed after the timeout was reported: when the node drops it, it is sent again.
+  EXPECT_EQ(tx->pending(), 1u);
+  raw("anvil_dropTransaction", {to_hex(sent[0].hash)});
+  ASSERT_TRUE(test::run_until([&] {
+    return !JSON_NODE_HOLDS_NULL(raw("eth_getTransactionByHash", {to_hex(sent[0].hash)}).get());
+  }));
+  // The next call takes the next nonce rather than a second transaction at the same one.
+  std::optional<chain::Result<eth::Receipt>> next;
+  tx->send(broker().fund_deposit(U256(1)), [&](chain::Result<eth::Receipt> r) { next.emplace(r); });
+  ASSERT_TRUE(test::run_until([&] { return sent.size() == 2; }));
+  EXPECT_EQ(sent[1].nonce, sent[0].nonce + 1);
+  mine(1);
+  ASSERT_TRUE(test::run_until([&] { return next.has_value() && tx->pending() == 0; }));
+  ASSERT_TRUE(next->ok()) << next->error().message;
+  auto first = receipt_of(sent[0].hash);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_TRUE(first->status);
+  EXPECT_EQ(nonce_of(key.address()), 2u);
+  EXPECT_EQ(read(broker().get_sender_info(key.address())).deposit, U256(2));
+}
+
 TEST_F(TxManagerTest, AnAccountWithoutEtherIsRejectedInWords) {
   auto tx = manager(crypto::PrivateKey::generate());
   ChainError e = send_fails(*tx, broker().fund_deposit(U256(1)));
