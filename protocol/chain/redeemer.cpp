@@ -1,6 +1,7 @@
 #include "chain/redeemer.h"
 
 #include <algorithm>
+#include <map>
 
 #include "chain/loop.h"
 
@@ -53,8 +54,9 @@ pm::RedeemOutcome Redeemer::classify(const ChainError &e) {
     }
     return pm::RedeemOutcome{pm::RedeemOutcome::Kind::kRetry, e.tx_hash, e.message};
   }
-  // Unreachable node, fees over the cap, not mined in time, refused: all may pass.
-  return pm::RedeemOutcome{pm::RedeemOutcome::Kind::kRetry, Hash32{}, e.message};
+  // Unreachable node, fees over the cap, not mined in time, refused: all may pass. A
+  // transaction that was sent (a timeout) goes with the outcome, to be looked for first.
+  return pm::RedeemOutcome{pm::RedeemOutcome::Kind::kRetry, e.tx_hash, e.message};
 }
 
 struct Redeemer::Impl : std::enable_shared_from_this<Impl> {
@@ -66,6 +68,9 @@ struct Redeemer::Impl : std::enable_shared_from_this<Impl> {
   RedeemerConfig config;
   GMainContext *context;
   bool alive = true;
+  // Per ticket hash, the transactions sent for it and not seen mined (a timeout, a lost
+  // answer): any may still be mined, so the next attempt looks for them before sending.
+  std::map<Hash32, std::vector<Hash32>> sent;
 
   Impl(eth::RpcClient &rpc, TxManager &t, const ContractAddresses &c, const pm::GasPriceSource &g,
        RedeemerConfig cfg)
@@ -77,7 +82,98 @@ struct Redeemer::Impl : std::enable_shared_from_this<Impl> {
         config(cfg),
         context(current_context()) {}
 
-  void redeem(const pm::SignedTicket &st, std::function<void(pm::RedeemOutcome)> done) {
+  void redeem(const pm::SignedTicket &st, const Hash32 &sent_tx,
+              std::function<void(pm::RedeemOutcome)> done) {
+    std::vector<Hash32> earlier;
+    if (auto it = sent.find(st.ticket.hash()); it != sent.end()) {
+      earlier = it->second;
+    }
+    if (!is_all_zero(sent_tx) &&
+        std::find(earlier.begin(), earlier.end(), sent_tx) == earlier.end()) {
+      earlier.push_back(sent_tx);
+    }
+    if (earlier.empty()) {
+      check_and_send(st, std::move(done));
+    } else {
+      look_for(st, earlier, std::move(done));
+    }
+  }
+
+  // Before sending again: an earlier transaction that was mined is the redemption; one that
+  // is still pending may be, and a second would pay gas for nothing (or wait behind it).
+  void look_for(const pm::SignedTicket &st, const std::vector<Hash32> &txs,
+                std::function<void(pm::RedeemOutcome)> done) {
+    struct Search {
+      size_t outstanding = 0;
+      std::optional<Hash32> mined;
+      std::optional<Hash32> pending;
+      std::string error;
+    };
+    auto search = std::make_shared<Search>();
+    search->outstanding = txs.size();
+    std::weak_ptr<Impl> w = shared_from_this();
+    auto one_done = [w, st, txs, search, done] {
+      if (--search->outstanding != 0) {
+        return;
+      }
+      auto self = w.lock();
+      if (!self || !self->alive) {
+        return;
+      }
+      using Kind = pm::RedeemOutcome::Kind;
+      if (search->mined) {
+        self->sent.erase(st.ticket.hash());
+        done(pm::RedeemOutcome::redeemed(*search->mined));
+      } else if (search->pending) {
+        done(pm::RedeemOutcome{
+            Kind::kRetry, *search->pending,
+            "redeem transaction " + to_hex(*search->pending) + " is not mined yet"});
+      } else if (!search->error.empty()) {
+        done(pm::RedeemOutcome{Kind::kRetry, txs.back(),
+                               "cannot tell whether redeem transaction " + to_hex(txs.back()) +
+                                   " was mined: " + search->error});
+      } else {
+        // Failed or gone (dropped, or its nonce taken by another): nothing will pay; start over.
+        self->sent.erase(st.ticket.hash());
+        self->check_and_send(st, done);
+      }
+    };
+    eth::RpcClient &rpc = reader.rpc();
+    for (const Hash32 &h : txs) {
+      rpc.get_transaction_receipt(
+          h, [w, h, search, one_done](eth::RpcResult<std::optional<eth::Receipt>> r) {
+            auto self = w.lock();
+            if (!self || !self->alive) {
+              return;
+            }
+            if (!r.ok()) {
+              search->error = r.error().describe();
+            } else if (r.value()) {
+              if (r.value()->status) {
+                search->mined = h;
+              }
+            } else {
+              JsonArray *arr = json_array_new();
+              json_array_add_string_element(arr, to_hex(h).c_str());
+              JsonNode *params = json_node_alloc();
+              json_node_take_array(json_node_init(params, JSON_NODE_ARRAY), arr);
+              self->reader.rpc().call("eth_getTransactionByHash", JsonNodePtr(params),
+                                      [h, search, one_done](eth::RpcResult<JsonNodePtr> t) {
+                                        if (!t.ok()) {
+                                          search->error = t.error().describe();
+                                        } else if (!JSON_NODE_HOLDS_NULL(t.value().get())) {
+                                          search->pending = h;
+                                        }
+                                        one_done();
+                                      });
+              return;
+            }
+            one_done();
+          });
+    }
+  }
+
+  void check_and_send(const pm::SignedTicket &st, std::function<void(pm::RedeemOutcome)> done) {
     const pm::Ticket &t = st.ticket;
     struct State {
       bool used = false;
@@ -148,23 +244,41 @@ struct Redeemer::Impl : std::enable_shared_from_this<Impl> {
       // The estimate is the least gas that succeeds on the state at estimation; a redemption
       // that then pays from the reserve instead of the deposit needs more.
       call.min_gas = std::max(call.min_gas, self->config.redeem_gas);
-      self->tx.send(std::move(call), [w, st, done](Result<eth::Receipt> r) {
-        auto self = w.lock();
-        if (!self || !self->alive) {
-          return;
+      Hash32 ticket_hash = t.hash();
+      auto record = [w, ticket_hash](const SentTx &sent) {
+        if (auto self = w.lock(); self && self->alive) {
+          self->sent[ticket_hash].push_back(sent.hash);
         }
-        if (r.ok()) {
-          done(pm::RedeemOutcome::redeemed(r.value().transaction_hash));
-          return;
-        }
-        pm::RedeemOutcome out = classify(r.error());
-        if (r.error().kind != ChainError::Kind::kTxFailed ||
-            out.kind == pm::RedeemOutcome::Kind::kFinal) {
-          done(out);
-          return;
-        }
-        self->after_failed_tx(st, std::move(out), done);
-      });
+      };
+      self->tx.send(
+          std::move(call),
+          [w, st, ticket_hash, done](Result<eth::Receipt> r) {
+            auto self = w.lock();
+            if (!self || !self->alive) {
+              return;
+            }
+            if (r.ok()) {
+              self->sent.erase(ticket_hash);
+              done(pm::RedeemOutcome::redeemed(r.value().transaction_hash));
+              return;
+            }
+            pm::RedeemOutcome out = classify(r.error());
+            if (r.error().kind == ChainError::Kind::kTxFailed) {
+              self->sent.erase(ticket_hash);
+              if (out.kind == pm::RedeemOutcome::Kind::kFinal) {
+                done(out);
+              } else {
+                self->after_failed_tx(st, std::move(out), done);
+              }
+              return;
+            }
+            auto it = self->sent.find(ticket_hash);
+            if (it != self->sent.end() && is_all_zero(out.tx_hash)) {
+              out.tx_hash = it->second.back();
+            }
+            done(out);
+          },
+          record);
     });
   }
 
@@ -198,13 +312,18 @@ Redeemer::~Redeemer() {
   impl_->alive = false;
 }
 
-void Redeemer::redeem(const pm::SignedTicket &ticket, std::function<void(pm::RedeemOutcome)> done) {
+void Redeemer::redeem(const pm::SignedTicket &ticket, const Hash32 &sent_tx,
+                      std::function<void(pm::RedeemOutcome)> done) {
   std::weak_ptr<Impl> w = impl_;
-  post(impl_->context, [w, ticket, done = std::move(done)] {
+  post(impl_->context, [w, ticket, sent_tx, done = std::move(done)] {
     if (auto self = w.lock(); self && self->alive) {
-      self->redeem(ticket, done);
+      self->redeem(ticket, sent_tx, done);
     }
   });
+}
+
+void Redeemer::redeem(const pm::SignedTicket &ticket, std::function<void(pm::RedeemOutcome)> done) {
+  redeem(ticket, Hash32{}, std::move(done));
 }
 
 }  // namespace lp::chain

@@ -32,8 +32,12 @@ class Redeemer : public pm::TicketRedeemer {
            const pm::GasPriceSource &gas, RedeemerConfig config = {});
   ~Redeemer() override;
 
-  // May be called from any thread; the work runs on the chain context.
-  void redeem(const pm::SignedTicket &ticket, std::function<void(pm::RedeemOutcome)> done) override;
+  // May be called from any thread; the work runs on the chain context. Transactions sent for
+  // the ticket earlier (`sent_tx`, and those this object saw sent and not mined) are looked
+  // for first: one that was mined is the redemption, and while one is pending no other is sent.
+  void redeem(const pm::SignedTicket &ticket, const Hash32 &sent_tx,
+              std::function<void(pm::RedeemOutcome)> done) override;
+  void redeem(const pm::SignedTicket &ticket, std::function<void(pm::RedeemOutcome)> done);
 
   // The outcome for an error from the chain: final when retrying cannot succeed.
   static pm::RedeemOutcome classify(const ChainError &error);

@@ -145,8 +145,15 @@ struct RedemptionQueue::Impl {
       std::lock_guard<std::mutex> lock(mu);
       StmtPtr s;
       if (outcome.kind == RedeemOutcome::Kind::kRetry) {
-        s = prepare("UPDATE ticketQueue SET lastError = ?1 WHERE sig = ?2");
+        // txHash of an unredeemed ticket: what the redeemer sent and may still be mined; it
+        // survives a restart so that the next attempt looks for its receipt first.
+        s = prepare("UPDATE ticketQueue SET lastError = ?1, txHash = ?3 WHERE sig = ?2");
         sqlite3_bind_text(s.get(), 1, outcome.error.c_str(), -1, SQLITE_TRANSIENT);
+        if (is_all_zero(outcome.tx_hash)) {
+          sqlite3_bind_null(s.get(), 3);
+        } else {
+          bind_blob(s.get(), 3, ByteView(outcome.tx_hash));
+        }
       } else {
         s = prepare(
             "UPDATE ticketQueue SET redeemedAt = ?1, txHash = ?2, lastError = ?3 WHERE sig = ?4");
@@ -227,7 +234,7 @@ void RedemptionQueue::set_sender_monitor(SenderMonitor *monitor) {
 
 size_t RedemptionQueue::on_new_block(const U256 &latest_l1_block,
                                      const U256 &last_initialized_round, TicketRedeemer &redeemer) {
-  std::vector<SignedTicket> due;
+  std::vector<QueuedTicket> due;
   SenderMonitor *monitor = nullptr;
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
@@ -254,15 +261,16 @@ size_t RedemptionQueue::on_new_block(const U256 &latest_l1_block,
       }
       busy.insert(t.sender);
       impl_->in_flight.insert(q.ticket.sig);
-      due.push_back(q.ticket);
+      due.push_back(q);
     }
   }
   std::weak_ptr<Impl> weak = impl_;
-  for (const SignedTicket &st : due) {
+  for (const QueuedTicket &q : due) {
+    const SignedTicket &st = q.ticket;
     if (monitor) {
       monitor->add_pending(st.ticket.sender, st.ticket.face_value);
     }
-    redeemer.redeem(st, [weak, st](RedeemOutcome outcome) {
+    redeemer.redeem(st, q.tx_hash, [weak, st](RedeemOutcome outcome) {
       if (auto impl = weak.lock()) {
         impl->finish(st, outcome);
       }

@@ -72,6 +72,7 @@ class Tickets : public test::ChainTest {
     chain::ChainConfig config;
     config.rpc_url = rpc_url.empty() ? url() : rpc_url;
     config.controller = contracts().controller;
+    config.tx = node_tx_;
     config.tx.receipt_poll_ms = 20;
     config.watcher.poll_ms = 50;
     node_->services = std::make_unique<chain::ChainServices>(
@@ -120,6 +121,7 @@ class Tickets : public test::ChainTest {
   }
 
   std::string dir_;
+  chain::TxConfig node_tx_;  // the node's transaction settings, for start_node()
   crypto::PrivateKey o_key_ = crypto::PrivateKey::generate();
   crypto::PrivateKey b_key_ = crypto::PrivateKey::generate();
   std::unique_ptr<Node> node_;
@@ -352,6 +354,69 @@ TEST_F(Tickets, ARedemptionMinedWithStatusZeroIsRetriedWhileTheTicketIsUnused) {
   chain::ChainError failed = chain::ChainError::make(chain::ChainError::Kind::kTxFailed, "x");
   failed.revert_reason = "ticket is expired";
   EXPECT_EQ(chain::Redeemer::classify(failed).kind, pm::RedeemOutcome::Kind::kFinal);
+}
+
+TEST_F(Tickets, ATimedOutRedemptionIsLookedForNotSentAgain) {
+  auto b = manager(b_key_);
+  send(*b, broker().fund_deposit(ether_milli(50)));
+  node_tx_.mine_timeout_ms = 300;
+  node_tx_.max_replacements = 0;
+  start_node();
+  size_t broadcast = 0;
+  node_->services->tx().set_observer([&](const chain::SentTx &) { ++broadcast; });
+  pm::SignedTicket t = fresh_ticket(b_key_, 1);
+  automine(false);
+  pm::RedeemOutcome first = redeem_directly(t);
+  EXPECT_EQ(first.kind, pm::RedeemOutcome::Kind::kRetry) << first.error;
+  ASSERT_FALSE(is_all_zero(first.tx_hash)) << first.error;
+  EXPECT_EQ(broadcast, 1u);
+  // Still pending: the next attempt waits for it instead of paying for a second transaction.
+  pm::RedeemOutcome second = redeem_directly(t);
+  EXPECT_EQ(second.kind, pm::RedeemOutcome::Kind::kRetry);
+  EXPECT_NE(second.error.find("not mined yet"), std::string::npos) << second.error;
+  EXPECT_EQ(broadcast, 1u);
+  // Mined: that transaction is the redemption.
+  U256 before = o_fees();
+  mine(1);
+  pm::RedeemOutcome third = redeem_directly(t);
+  EXPECT_EQ(third.kind, pm::RedeemOutcome::Kind::kRedeemed) << third.error;
+  EXPECT_EQ(third.tx_hash, first.tx_hash);
+  EXPECT_EQ(broadcast, 1u);
+  EXPECT_EQ(o_fees(), before + kFace);
+}
+
+TEST_F(Tickets, ARedemptionSentBeforeARestartIsFoundAfterIt) {
+  auto b = manager(b_key_);
+  send(*b, broker().fund_deposit(ether_milli(50)));
+  node_tx_.mine_timeout_ms = 300;
+  node_tx_.max_replacements = 0;
+  start_node();
+  pm::SignedTicket t = fresh_ticket(b_key_, 1);
+  t.ticket.params_expiration_block = U256(block_number());
+  node_->queue->store_winning_ticket(t);
+  // Sent on the next block and not mined in time (automining is off): the queue keeps the
+  // transaction's hash with the ticket.
+  automine(false);
+  mine(1);
+  ASSERT_TRUE(test::run_until([&] {
+    auto q = node_->queue->find(t.sig);
+    return q && !is_all_zero(q->tx_hash) && node_->queue->in_flight() == 0;
+  }));
+  Hash32 sent = node_->queue->find(t.sig)->tx_hash;
+  EXPECT_FALSE(node_->queue->find(t.sig)->redeemed);
+
+  // A new process, a new transaction manager: the queue hands the hash to the redeemer, which
+  // finds it mined instead of sending another.
+  node_.reset();
+  node_tx_ = chain::TxConfig{};
+  start_node();
+  mine(1);
+  ASSERT_TRUE(test::run_until([&] { return node_->queue->unredeemed().empty(); }));
+  EXPECT_EQ(node_->queue->find(t.sig)->tx_hash, sent);
+  auto count = raw("eth_getTransactionCount", {o_key_.address().lower_hex(), "latest"});
+  U256 o_nonce = eth::quantity_from_json(count.get(), "nonce");
+  auto again = raw("eth_getTransactionCount", {o_key_.address().lower_hex(), "pending"});
+  EXPECT_EQ(eth::quantity_from_json(again.get(), "nonce"), o_nonce) << "nothing else was sent";
 }
 
 TEST_F(Tickets, BatchRedemptionSkipsTheBadTickets) {
