@@ -97,12 +97,37 @@ struct RpcProxy::State {
     if (!reply) {
       reply = fwd();
     }
-    if (reply->delay_ms) {
-      g_usleep(static_cast<gulong>(reply->delay_ms) * 1000);
+    if (!reply->delay_ms) {
+      respond(msg, *reply);
+      return;
     }
-    soup_server_message_set_status(msg, reply->status, nullptr);
-    soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_COPY, reply->body.data(),
-                                     reply->body.size());
+    // Held without holding up the other requests: they are answered meanwhile.
+    struct Held {
+      SoupServerMessage *msg;
+      Reply reply;
+    };
+    soup_server_message_pause(msg);
+    auto *held = new Held{SOUP_SERVER_MESSAGE(g_object_ref(msg)), *reply};
+    GSource *later = g_timeout_source_new(reply->delay_ms);
+    g_source_set_callback(
+        later,
+        [](gpointer data) -> gboolean {
+          auto *h = static_cast<Held *>(data);
+          respond(h->msg, h->reply);
+          soup_server_message_unpause(h->msg);
+          g_object_unref(h->msg);
+          delete h;
+          return G_SOURCE_REMOVE;
+        },
+        held, nullptr);
+    g_source_attach(later, self->context);
+    g_source_unref(later);
+  }
+
+  static void respond(SoupServerMessage *msg, const Reply &reply) {
+    soup_server_message_set_status(msg, reply.status, nullptr);
+    soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_COPY, reply.body.data(),
+                                     reply.body.size());
   }
 };
 

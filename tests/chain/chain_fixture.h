@@ -127,7 +127,9 @@ class RpcProxy {
   struct Reply {
     unsigned status = 200;
     std::string body;
-    unsigned delay_ms = 0;  // held back this long first (longer than the client waits: a timeout)
+    // Held back this long (longer than the client waits: a timeout); other requests are
+    // answered meanwhile.
+    unsigned delay_ms = 0;
   };
   using Forward = std::function<Reply()>;
   // Runs on the proxy's thread; nullopt passes the request on. `forward` may be called first.
