@@ -176,6 +176,47 @@ TEST_F(Watcher, ASlowReadDoesNotOverwriteANewerOne) {
   EXPECT_EQ(s->broker().sender_info(b->address()).deposit, ether_milli(101));
 }
 
+TEST_F(Watcher, AReorgIsReadAgainFromWhereItForked) {
+  auto s = start(crypto::PrivateKey::generate());
+  std::vector<std::string> heard;
+  s->watcher().on_event([&](const chain::events::ChainEvent &e) {
+    if (e.name == "DepositFunded") {
+      heard.push_back(e.name);
+    }
+  });
+  auto b_key = new_account(ether_milli(10000));
+  auto b = manager(b_key);
+  uint64_t fork = block_number();
+  poll(*s);
+  std::string snapshot = json_node_get_string(raw("evm_snapshot").get());
+  // The branch the watcher sees first: a deposit, then two more blocks.
+  send(*b, broker().fund_deposit(U256(1)));
+  mine(2);
+  poll(*s);
+  ASSERT_EQ(heard.size(), 1u);
+  ASSERT_EQ(s->watcher().head(), fork + 3);
+  // The chain reorganizes from the fork: the deposit on this branch is another one, and the
+  // branch is longer, so the watcher only sees blocks past its head to start with.
+  raw("evm_revert", {snapshot});
+  b = manager(b_key);  // its nonce count belonged to the dropped branch
+  send(*b, broker().fund_deposit(U256(2)));
+  mine(3);
+  poll(*s);
+  EXPECT_EQ(heard.size(), 2u) << "the new branch's deposit was heard";
+  EXPECT_EQ(s->watcher().head(), block_number());
+  EXPECT_EQ(read(broker().get_sender_info(b->address())).deposit, U256(2));
+
+  // A chain that became shorter than the watcher's head is noticed too.
+  snapshot = json_node_get_string(raw("evm_snapshot").get());
+  mine(5);
+  poll(*s);
+  raw("evm_revert", {snapshot});
+  send(*b, broker().fund_deposit(U256(3)));
+  poll(*s);
+  EXPECT_EQ(heard.size(), 3u);
+  EXPECT_EQ(s->watcher().head(), block_number());
+}
+
 TEST_F(Watcher, CatchesUpInBoundedRangesWithoutMissingEvents) {
   auto s = start(crypto::PrivateKey::generate(), 7);
   std::vector<std::string> names;
