@@ -18,7 +18,10 @@ struct BlockWatcher::Impl : std::enable_shared_from_this<Impl> {
   bool alive = true;
   bool started = false;
   bool polling = false;
-  std::vector<Callback<Unit>> waiting;  // poll_now callers for the poll in flight or next
+  std::vector<Callback<Unit>> waiting;  // poll_now callers answered by the poll in flight
+  // poll_now callers that came while a poll was under way: it may have read the block number
+  // before the blocks they mean to see, so another poll answers them.
+  std::vector<Callback<Unit>> waiting_next;
   std::unique_ptr<Timer> timer;
 
   std::vector<BlockListener> block_listeners;
@@ -116,13 +119,18 @@ struct BlockWatcher::Impl : std::enable_shared_from_this<Impl> {
   void finish_poll(const std::optional<ChainError> &error) {
     polling = false;
     std::vector<Callback<Unit>> done = std::move(waiting);
-    waiting.clear();
+    waiting = std::move(waiting_next);
+    waiting_next.clear();
+    auto keep = shared_from_this();
     for (auto &cb : done) {
       if (error) {
         cb(*error);
       } else {
         cb(Unit{});
       }
+    }
+    if (alive && !waiting.empty()) {
+      poll();
     }
   }
 
@@ -419,10 +427,12 @@ void BlockWatcher::poll_now(Callback<Unit> done) {
     });
     return;
   }
-  impl_->waiting.push_back(std::move(done));
-  if (!impl_->polling) {
-    impl_->poll();
+  if (impl_->polling) {
+    impl_->waiting_next.push_back(std::move(done));
+    return;
   }
+  impl_->waiting.push_back(std::move(done));
+  impl_->poll();
 }
 
 void BlockWatcher::on_block(BlockListener listener) {
