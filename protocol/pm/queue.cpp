@@ -140,6 +140,22 @@ struct RedemptionQueue::Impl {
     return out;
   }
 
+  // With `mu` held.
+  void close_expired(const SignedTicket &st, const U256 &round) const {
+    StmtPtr s = prepare(
+        "UPDATE ticketQueue SET redeemedAt = ?1, lastError = ?2 WHERE sig = ?3 AND redeemedAt IS "
+        "NULL");
+    sqlite3_bind_int64(s.get(), 1, g_get_real_time() / G_USEC_PER_SEC);
+    std::string why = "ticket expired: created in round " +
+                      std::to_string(st.ticket.expiration.creation_round) +
+                      ", last initialized round " + round.to_dec();
+    sqlite3_bind_text(s.get(), 2, why.c_str(), -1, SQLITE_TRANSIENT);
+    bind_blob(s.get(), 3, ByteView(st.sig));
+    if (sqlite3_step(s.get()) != SQLITE_DONE) {
+      g_warning("ticket queue: cannot close an expired ticket: %s", sqlite3_errmsg(db.get()));
+    }
+  }
+
   void finish(const SignedTicket &st, const RedeemOutcome &outcome) {
     {
       std::lock_guard<std::mutex> lock(mu);
@@ -253,7 +269,10 @@ size_t RedemptionQueue::on_new_block(const U256 &latest_l1_block,
         continue;
       }
       if (mpz_class(static_cast<long>(t.expiration.creation_round)) < oldest_valid) {
-        continue;  // expired on chain; redeeming would only burn gas
+        // Expired on chain: redeeming would only burn gas, and no later round brings it back.
+        // Closed, so that it is not read again on every block.
+        impl_->close_expired(q.ticket, last_initialized_round);
+        continue;
       }
       if (t.params_expiration_block > latest_l1_block) {
         continue;  // revealing recipientRand before the params expire would let the sender

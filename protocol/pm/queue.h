@@ -4,7 +4,9 @@
 //
 // On every new L1 block, per sender and oldest first, a ticket whose params have expired (so its
 // recipientRand can be revealed) and whose creation round is still valid on chain is handed to
-// the TicketRedeemer; one redemption per sender is in flight at a time. The outcome decides:
+// the TicketRedeemer; one redemption per sender is in flight at a time. A ticket whose creation
+// round has expired is closed (redeemedAt set, no tx hash) and not offered again. The outcome
+// decides:
 //   redeemed                       -> marked redeemed with the tx hash
 //   "ticket already used", any error containing "transaction failed" or
 //   "ticket creationRound does not have a block hash" -> final: marked redeemed, never retried

@@ -364,9 +364,26 @@ TEST_F(RecipientTest, QueueRetriesAndFinalErrors) {
   redeemer.finish(2, RedeemOutcome::failed("transaction failed txHash=0x12"));
   EXPECT_EQ(queue->unredeemed().size(), 1u);
 
-  // Round 8: creation round 5 is older than the 2-round validity period.
+  // Round 8: creation round 5 is older than the 2-round validity period; the ticket is closed
+  // rather than read again on every block.
   EXPECT_EQ(queue->on_new_block(143, 8, redeemer), 0u);
-  EXPECT_EQ(queue->on_new_block(143, 7, redeemer), 1u);
+  EXPECT_TRUE(queue->unredeemed().empty());
+  EXPECT_EQ(queue->on_new_block(144, 7, redeemer), 0u);
+}
+
+TEST_F(RecipientTest, ExpiredTicketsAreClosed) {
+  TicketParams p = winning_params();
+  ASSERT_TRUE(receive(p, 1).won);
+  TestRedeemer redeemer;
+  EXPECT_EQ(queue->on_new_block(140, 7, redeemer), 1u) << "round 5 is valid in round 7";
+  redeemer.finish(0, RedeemOutcome::failed("node unreachable"));
+  EXPECT_EQ(queue->on_new_block(141, 8, redeemer), 0u);
+  std::optional<QueuedTicket> q = queue->find(redeemer.calls[0].sig);
+  ASSERT_TRUE(q.has_value());
+  EXPECT_TRUE(q->redeemed);
+  EXPECT_TRUE(is_all_zero(q->tx_hash));
+  EXPECT_NE(q->last_error.find("ticket expired"), std::string::npos) << q->last_error;
+  EXPECT_TRUE(queue->unredeemed().empty());
 }
 
 TEST_F(RecipientTest, ARetryRemembersTheTransactionItSentAcrossARestart) {
