@@ -376,33 +376,56 @@ struct TxManager::Impl : std::enable_shared_from_this<Impl> {
   // transaction. Asking for it by hash tells; until the node can say, the nonce stays this
   // job's, or the next send would sign a second transaction for the same call.
   void look_up_sent(const JobPtr &job, const Hash32 &hash, ChainError err) {
-    JsonArray *arr = json_array_new();
-    json_array_add_string_element(arr, to_hex(hash).c_str());
-    JsonNode *params = json_node_alloc();
-    json_node_take_array(json_node_init(params, JSON_NODE_ARRAY), arr);
+    node_has({hash}, [this, job, hash, err](std::optional<bool> has) {
+      if (!has) {
+        g_message("%s: cannot tell whether the node has %s (%s); sending it again until it can",
+                  job->call.what.c_str(), to_hex(hash).c_str(), err.message.c_str());
+        broadcast(job, hash, true);
+      } else if (*has) {
+        broadcast(job, hash, false);
+      } else {
+        // Not taken: the nonce is free again, and the count is asked for anew.
+        ChainError e = err;
+        e.message += " (the node does not have the transaction)";
+        next_nonce.reset();
+        fail_front(job, e);
+      }
+    });
+  }
+
+  // Whether the node has any of `hashes` (pending or mined); nullopt when it cannot say.
+  // `done` runs only while the manager is alive.
+  void node_has(const std::vector<Hash32> &hashes, std::function<void(std::optional<bool>)> done) {
+    struct Ask {
+      size_t outstanding;
+      bool has = false;
+      bool failed = false;
+    };
+    auto ask = std::make_shared<Ask>(Ask{hashes.size()});
     std::weak_ptr<Impl> weak = shared_from_this();
-    rpc.call("eth_getTransactionByHash", JsonNodePtr(params),
-             [weak, job, hash, err](eth::RpcResult<JsonNodePtr> r) {
-               auto self = weak.lock();
-               if (!self || !self->alive) {
-                 return;
-               }
-               if (!r.ok()) {
-                 g_message(
-                     "%s: cannot tell whether the node has %s (%s); sending it again until "
-                     "it can",
-                     job->call.what.c_str(), to_hex(hash).c_str(), err.message.c_str());
-                 self->broadcast(job, hash, true);
-               } else if (!JSON_NODE_HOLDS_NULL(r.value().get())) {
-                 self->broadcast(job, hash, false);
-               } else {
-                 // Not taken: the nonce is free again, and the count is asked for anew.
-                 ChainError e = err;
-                 e.message += " (the node does not have the transaction)";
-                 self->next_nonce.reset();
-                 self->fail_front(job, e);
-               }
-             });
+    for (const Hash32 &h : hashes) {
+      JsonArray *arr = json_array_new();
+      json_array_add_string_element(arr, to_hex(h).c_str());
+      JsonNode *params = json_node_alloc();
+      json_node_take_array(json_node_init(params, JSON_NODE_ARRAY), arr);
+      rpc.call("eth_getTransactionByHash", JsonNodePtr(params),
+               [weak, ask, done](eth::RpcResult<JsonNodePtr> r) {
+                 auto self = weak.lock();
+                 if (!self || !self->alive) {
+                   return;
+                 }
+                 if (!r.ok()) {
+                   ask->failed = true;
+                 } else if (!JSON_NODE_HOLDS_NULL(r.value().get())) {
+                   ask->has = true;
+                 }
+                 if (--ask->outstanding == 0) {
+                   done(ask->has      ? std::optional<bool>(true)
+                        : ask->failed ? std::nullopt
+                                      : std::optional<bool>(false));
+                 }
+               });
+    }
   }
 
   // The job's transaction `hash` was sent (`unsure`: maybe): from now on the nonce is the job's
@@ -660,14 +683,27 @@ struct TxManager::Impl : std::enable_shared_from_this<Impl> {
       if (ChainError::from_rpc(e, "").kind == ChainError::Kind::kUnavailable) {
         return;  // the next interval sends again
       }
-      if (e.kind == eth::RpcError::Kind::kRpc) {
-        // The node refuses the transaction it does not have (any more): nothing of the job's
-        // holds the nonce, and the node's count says what the next send uses.
-        ChainError err = self->rejection(job, e);
-        err.tx_hash = job->hashes.back();
+      if (e.kind != eth::RpcError::Kind::kRpc) {
+        return;
+      }
+      // Refused: some nodes check fees before noticing they hold the transaction already, so
+      // only the node's word that it has none of the job's ends the job.
+      ChainError err = self->rejection(job, e);
+      err.tx_hash = job->hashes.back();
+      job->busy = true;
+      self->node_has(job->hashes, [self = self.get(), job, err](std::optional<bool> has) {
+        job->busy = false;
+        if (job->finished || !has) {
+          return;
+        }
+        if (*has) {
+          job->unsure = false;
+          return;
+        }
+        // Nothing of the job's holds the nonce: the node's count says what the next send uses.
         self->next_nonce.reset();
         self->finish(job, err);
-      }
+      });
     });
   }
 

@@ -159,6 +159,50 @@ TEST_F(TxManagerTest, AStuckTransactionIsReplacedAtTheSameNonce) {
   EXPECT_EQ(sent.size(), 2u);  // max_replacements is 1
 }
 
+TEST_F(TxManagerTest, AFeeCapHitDoesNotStopReplacementForGood) {
+  // For a while the node reports a base fee above the cap (anvil itself would drop the waiting
+  // transaction from its pool if a block really had such a base fee).
+  test::RpcProxy proxy(url());
+  std::atomic<bool> fees_high{false};
+  const std::string high = U256(150'000'000'000).to_hex();
+  proxy.set_hook([&](const test::RpcProxy::Request &req, const test::RpcProxy::Forward &forward)
+                     -> std::optional<test::RpcProxy::Reply> {
+    if (!fees_high || req.method != "eth_getBlockByNumber") {
+      return std::nullopt;
+    }
+    test::RpcProxy::Reply reply = forward();
+    JsonNodePtr doc = json::parse(reply.body);
+    JsonObject *block = json_object_get_object_member(json_node_get_object(doc.get()), "result");
+    json_object_set_string_member(block, "baseFeePerGas", high.c_str());
+    reply.body = json::stringify(doc.get());
+    return reply;
+  });
+  auto key = new_account(ether_milli(10000));
+  chain::TxConfig config;
+  config.max_fee_cap = U256(100'000'000'000);  // 100 gwei
+  config.replace_after_ms = 200;
+  config.max_replacements = 1;
+  auto tx = proxied(proxy, key, config);
+  std::vector<chain::SentTx> sent;
+  tx->set_observer([&](const chain::SentTx &s) { sent.push_back(s); });
+  automine(false);
+  std::optional<chain::Result<eth::Receipt>> result;
+  tx->send(broker().fund_deposit(U256(1)),
+           [&](chain::Result<eth::Receipt> r) { result.emplace(r); });
+  ASSERT_TRUE(test::run_until([&] { return sent.size() == 1; }));
+  fees_high = true;
+  test::run_until([] { return false; }, 700);
+  EXPECT_EQ(sent.size(), 1u) << "no replacement can be priced under the cap";
+  fees_high = false;
+  ASSERT_TRUE(test::run_until([&] { return sent.size() == 2; }, 10000));
+  EXPECT_EQ(sent[1].nonce, sent[0].nonce);
+  EXPECT_LE(sent[1].max_fee_per_gas, config.max_fee_cap);
+  mine(1);
+  ASSERT_TRUE(test::run_until([&] { return result.has_value(); }, 10000));
+  ASSERT_TRUE(result->ok()) << result->error().message;
+  EXPECT_EQ(result->value().transaction_hash, sent[1].hash);
+}
+
 TEST_F(TxManagerTest, ATransactionThatFailsWhenMinedReportsItsHash) {
   auto key = new_account(ether_milli(10000));
   auto tx = manager(key);
