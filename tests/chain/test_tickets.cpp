@@ -509,6 +509,11 @@ TEST_F(Tickets, AHostileNodesHugeNumbersAreRetriedNotThrown) {
     return std::nullopt;
   });
   start_node(proxy.url());
+  // Ticket params priced against that gas price: refused in words, or capped, not thrown.
+  try {
+    node_->recipient->ticket_params(b_key_.address(), mpq_class(1, 1000));
+  } catch (const pm::PmError &) {
+  }
   pm::RedeemOutcome out = redeem_directly(fresh_ticket(b_key_, 1));
   EXPECT_EQ(out.kind, pm::RedeemOutcome::Kind::kRetry);
   EXPECT_NE(out.error.find("insufficient ticket face value"), std::string::npos) << out.error;
