@@ -270,11 +270,11 @@ struct BlockWatcher::Impl : std::enable_shared_from_this<Impl> {
       rewound_to(std::nullopt);
       return;
     }
-    auto [number, hash] = recent.back();
+    Hash32 hash = recent.back().second;
     auto w = weak();
     rpc.get_block_by_number(
-        eth::BlockTag::number(number),
-        [w, number = number, hash = hash](eth::RpcResult<std::optional<eth::Block>> b) {
+        eth::BlockTag::number(recent.back().first),
+        [w, hash](eth::RpcResult<std::optional<eth::Block>> b) {
           auto self = w.lock();
           if (!self || !self->alive) {
             return;
