@@ -14,11 +14,22 @@ struct BrokerCache::Impl : std::enable_shared_from_this<Impl> {
   std::function<void(const Address &)> listener;
   std::function<void(uint64_t)> pool_listener;
 
+  // Per sender, one fetch at a time. A request while one runs (an event, a refresh) marks the
+  // sender to be read again once it is done: the running fetch may have read the chain before
+  // what the request is about, and two fetches in flight could finish out of order and leave
+  // the older values in the cache.
+  struct Fetch {
+    bool running = false;
+    bool again = false;
+    std::vector<Callback<Unit>> now;   // answered by the running fetch
+    std::vector<Callback<Unit>> next;  // by the one after it
+  };
+
   mutable std::mutex mu;
   std::unordered_map<Address, pm::SenderInfo> info;
   std::map<std::pair<Address, Address>, U256> claimed;
   std::optional<uint64_t> pool_size;
-  std::set<Address> fetching;
+  std::unordered_map<Address, Fetch> fetches;
   bool fetching_pool = false;
 
   Impl(eth::RpcClient &rpc, const ContractAddresses &c, const Address &self)
@@ -28,27 +39,50 @@ struct BrokerCache::Impl : std::enable_shared_from_this<Impl> {
         claimant(self),
         context(current_context()) {}
 
-  // From any thread: fetch on the chain context unless a fetch is already under way.
+  // From any thread, on a cache miss: one fetch on the chain context unless one is under way
+  // (whose values are as new as the miss).
   void fetch_later(const Address &sender) {
     {
       std::lock_guard<std::mutex> lock(mu);
-      if (!fetching.insert(sender).second) {
+      Fetch &f = fetches[sender];
+      if (f.running) {
         return;
       }
+      f.running = true;
     }
     std::weak_ptr<Impl> w = shared_from_this();
     post(context, [w, sender] {
-      if (auto self = w.lock()) {
-        self->fetch(sender, [](Result<Unit>) {});
+      if (auto self = w.lock(); self && self->alive) {
+        self->run_fetch(sender);
       }
     });
   }
 
+  // On the chain context: values read after this call; `done` runs once they are cached.
   void fetch(const Address &sender, Callback<Unit> done) {
     {
       std::lock_guard<std::mutex> lock(mu);
-      fetching.insert(sender);
+      Fetch &f = fetches[sender];
+      if (f.running) {
+        f.again = true;
+        f.next.push_back(std::move(done));
+        return;
+      }
+      f.running = true;
+      f.now.push_back(std::move(done));
     }
+    run_fetch(sender);
+  }
+
+  // A sender the cache holds or is reading for the first time: an event about it must reach
+  // the cache, also one that arrives while the first read is under way.
+  bool tracked(const Address &sender) const {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = fetches.find(sender);
+    return info.count(sender) != 0 || (it != fetches.end() && it->second.running);
+  }
+
+  void run_fetch(const Address &sender) {
     auto got_info = std::make_shared<pm::SenderInfo>();
     auto got_claimed = std::make_shared<U256>();
     auto batch = ReadBatch::make(reader);
@@ -57,14 +91,26 @@ struct BrokerCache::Impl : std::enable_shared_from_this<Impl> {
     batch->add<U256>(broker.claimed_reserve(sender, claimant),
                      [got_claimed](U256 c) { *got_claimed = c; });
     std::weak_ptr<Impl> w = shared_from_this();
-    batch->run([w, sender, got_info, got_claimed, done](std::optional<ChainError> err) {
+    batch->run([w, sender, got_info, got_claimed](std::optional<ChainError> err) {
       auto self = w.lock();
       if (!self || !self->alive) {
         return;
       }
+      std::vector<Callback<Unit>> done;
+      bool again = false;
       {
         std::lock_guard<std::mutex> lock(self->mu);
-        self->fetching.erase(sender);
+        Fetch &f = self->fetches[sender];
+        done = std::move(f.now);
+        f.now.clear();
+        if (f.again) {
+          again = true;
+          f.again = false;
+          f.now = std::move(f.next);
+          f.next.clear();
+        } else {
+          self->fetches.erase(sender);
+        }
         if (!err) {
           self->info[sender] = *got_info;
           self->claimed[{sender, self->claimant}] = *got_claimed;
@@ -73,13 +119,22 @@ struct BrokerCache::Impl : std::enable_shared_from_this<Impl> {
       if (err) {
         g_warning("broker cache: cannot read sender %s: %s", sender.checksummed().c_str(),
                   err->message.c_str());
-        done(*err);
-        return;
-      }
-      if (self->listener) {
+      } else if (self->listener) {
         self->listener(sender);
       }
-      done(Unit{});
+      for (auto &cb : done) {
+        if (!self->alive) {
+          return;
+        }
+        if (err) {
+          cb(*err);
+        } else {
+          cb(Unit{});
+        }
+      }
+      if (again && self->alive) {
+        self->run_fetch(sender);
+      }
     });
   }
 
@@ -207,12 +262,7 @@ void BrokerCache::attach(BlockWatcher &watcher) {
       return;
     }
     if (ev.kind == events::ChainEvent::Kind::kSenderFunds) {
-      bool known;
-      {
-        std::lock_guard<std::mutex> lock(self->mu);
-        known = self->info.count(ev.subject) != 0;
-      }
-      if (known) {
+      if (self->tracked(ev.subject)) {
         self->fetch(ev.subject, [](Result<Unit>) {});
       }
     } else if (ev.kind == events::ChainEvent::Kind::kPool) {

@@ -28,7 +28,7 @@ struct ChainError {
   Kind kind = Kind::kUnavailable;
   std::string message;        // one line: what failed and why
   std::string revert_reason;  // kRevert, and kTxFailed when known
-  Hash32 tx_hash{};           // kTxFailed, kTimeout
+  Hash32 tx_hash{};           // kTxFailed, kTimeout; any error after a transaction was sent
 
   // `context` names the operation ("BondingManager.bond").
   static ChainError from_rpc(const eth::RpcError &error, const std::string &context);

@@ -20,11 +20,11 @@ class RedemptionDriver : public pm::TicketRedeemer {
         alive_(std::make_shared<bool>(true)) {}
   ~RedemptionDriver() override { *alive_ = false; }
 
-  void redeem(const pm::SignedTicket &ticket,
+  void redeem(const pm::SignedTicket &ticket, const Hash32 &sent_tx,
               std::function<void(pm::RedeemOutcome)> done) override {
     std::weak_ptr<bool> alive = alive_;
     GMainContext *context = context_;
-    redeemer_.redeem(ticket, [this, alive, context, done](pm::RedeemOutcome outcome) {
+    redeemer_.redeem(ticket, sent_tx, [this, alive, context, done](pm::RedeemOutcome outcome) {
       bool progress = outcome.kind != pm::RedeemOutcome::Kind::kRetry;
       done(outcome);
       if (progress) {

@@ -23,8 +23,30 @@ bool mentions(const eth::RpcError &e, const char *needle) {
   return lower(e.message).find(needle) != std::string::npos;
 }
 
+// Geth says "already known" ("known transaction" before 1.9.x), anvil "transaction already
+// imported": the node's pool holds a transaction with this hash.
+bool already_known(const eth::RpcError &e) {
+  return e.kind == eth::RpcError::Kind::kRpc &&
+         (mentions(e, "already known") || mentions(e, "known transaction") ||
+          mentions(e, "already imported"));
+}
+
+// The node refused the nonce itself: taken already (mined, or pending with higher fees), or
+// beyond its count (nodes that refuse gaps, like Arbitrum's sequencer).
+bool nonce_refused(const eth::RpcError &e) {
+  return e.kind == eth::RpcError::Kind::kRpc &&
+         (mentions(e, "nonce too low") || mentions(e, "already been used") ||
+          mentions(e, "nonce too high") || mentions(e, "replacement transaction underpriced"));
+}
+
+// Fees come from the node: a hostile or broken one must not make the arithmetic throw.
 U256 percent_of(const U256 &v, unsigned percent) {
-  return U256::from_mpz(v.mpz() * percent / 100);
+  return U256::saturate(v.mpz() * percent / 100);
+}
+
+uint64_t with_margin(uint64_t gas, unsigned percent) {
+  uint64_t extra = gas / 100 * percent + gas % 100 * percent / 100;
+  return gas > UINT64_MAX - extra ? UINT64_MAX : gas + extra;
 }
 
 U256 max_of(const U256 &a, const U256 &b) {
@@ -47,18 +69,22 @@ struct Fees {
 struct Job {
   Call call;
   Callback<eth::Receipt> done;
+  std::function<void(const SentTx &)> on_broadcast;
   uint64_t gas_limit = 0;
   uint64_t nonce = 0;
   Fees fees;
-  std::vector<Hash32> hashes;
+  std::vector<Hash32> hashes;  // every transaction sent at the nonce: any of them may be mined
+  Bytes raw;                   // the last one, as signed, to send again
   gint64 first_sent_us = 0;
   gint64 last_sent_us = 0;
   unsigned replacements = 0;
   unsigned nonce_retries = 0;
   bool can_replace = true;
-  bool polling = false;
-  bool replacing = false;
-  bool finished = false;
+  // The last send's answer was lost: the node may or may not have the transaction.
+  bool unsure = false;
+  bool busy = false;      // a poll, replacement or resend is under way
+  bool reported = false;  // `done` has run (a timeout is reported while the nonce stays ours)
+  bool finished = false;  // no longer followed
   std::unique_ptr<Timer> timer;
 };
 using JobPtr = std::shared_ptr<Job>;
@@ -150,8 +176,7 @@ struct TxManager::Impl : std::enable_shared_from_this<Impl> {
       fail_front(job, rejection(job, r.error()));
       return;
     }
-    job->gas_limit =
-        std::max(r.value() + r.value() * config.gas_margin_percent / 100, job->call.min_gas);
+    job->gas_limit = std::max(with_margin(r.value(), config.gas_margin_percent), job->call.min_gas);
     quote(job, [this, job](std::optional<ChainError> err, Fees fees) {
       if (err) {
         fail_front(job, *err);
@@ -231,7 +256,7 @@ struct TxManager::Impl : std::enable_shared_from_this<Impl> {
     }
     // Twice the base fee leaves room for six full blocks of base fee growth.
     f.tip = tip;
-    f.max_fee = base + base + tip;
+    f.max_fee = U256::saturate(base.mpz() * 2 + tip.mpz());
     if (!cap.is_zero()) {
       if (base >= cap) {
         done(ChainError::make(ChainError::Kind::kFeeCap,
@@ -304,6 +329,7 @@ struct TxManager::Impl : std::enable_shared_from_this<Impl> {
   void sign_and_send(const JobPtr &job) {
     job->nonce = *next_nonce;
     eth::SignedTx signed_tx = sign_job(job);
+    job->raw = signed_tx.raw;
     Hash32 hash = signed_tx.hash;
     std::weak_ptr<Impl> weak = shared_from_this();
     rpc.send_raw_transaction(signed_tx.raw, [weak, job, hash](eth::RpcResult<Hash32> r) {
@@ -317,10 +343,16 @@ struct TxManager::Impl : std::enable_shared_from_this<Impl> {
   void on_sent(const JobPtr &job, const Hash32 &hash, eth::RpcResult<Hash32> r) {
     if (!r.ok()) {
       const eth::RpcError &e = r.error();
-      bool stale_nonce = mentions(e, "nonce too low") || mentions(e, "already been used") ||
-                         mentions(e, "already known");
-      if (stale_nonce && job->nonce_retries < 3) {
-        // Another wallet or process used this account: start again from the chain's count.
+      if (already_known(e)) {
+        // The node holds this very transaction (the same hash): an earlier send of it reached
+        // the node though its answer did not reach us. It is ours, sent; signing again at the
+        // next nonce would send it twice.
+        broadcast(job, hash, false);
+        return;
+      }
+      if (nonce_refused(e) && job->nonce_retries < 3) {
+        // Another wallet or process used this account, or the node lost transactions we
+        // counted: start again from the node's count.
         ++job->nonce_retries;
         next_nonce.reset();
         assign_nonce(job);
@@ -328,22 +360,85 @@ struct TxManager::Impl : std::enable_shared_from_this<Impl> {
       }
       ChainError err = rejection(job, e);
       if (err.kind == ChainError::Kind::kUnavailable) {
-        // The node may have taken it before the connection failed; the next send recounts.
-        next_nonce.reset();
-        err.message += " (the transaction may still have reached the node: " + to_hex(hash) + ")";
+        look_up_sent(job, hash, err);
+        return;
       }
+      // Whatever the node refused, the next send asks it for the nonce rather than repeat one
+      // it may refuse again.
+      next_nonce.reset();
       fail_front(job, err);
       return;
     }
+    broadcast(job, hash, false);
+  }
+
+  // The answer to a send was lost (timeout, connection reset): the node may have taken the
+  // transaction. Asking for it by hash tells; until the node can say, the nonce stays this
+  // job's, or the next send would sign a second transaction for the same call.
+  void look_up_sent(const JobPtr &job, const Hash32 &hash, ChainError err) {
+    node_has({hash}, [this, job, hash, err](std::optional<bool> has) {
+      if (!has) {
+        g_message("%s: cannot tell whether the node has %s (%s); sending it again until it can",
+                  job->call.what.c_str(), to_hex(hash).c_str(), err.message.c_str());
+        broadcast(job, hash, true);
+      } else if (*has) {
+        broadcast(job, hash, false);
+      } else {
+        // Not taken: the nonce is free again, and the count is asked for anew.
+        ChainError e = err;
+        e.message += " (the node does not have the transaction)";
+        next_nonce.reset();
+        fail_front(job, e);
+      }
+    });
+  }
+
+  // Whether the node has any of `hashes` (pending or mined); nullopt when it cannot say.
+  // `done` runs only while the manager is alive.
+  void node_has(const std::vector<Hash32> &hashes, std::function<void(std::optional<bool>)> done) {
+    struct Ask {
+      size_t outstanding;
+      bool has = false;
+      bool failed = false;
+    };
+    auto ask = std::make_shared<Ask>(Ask{hashes.size()});
+    std::weak_ptr<Impl> weak = shared_from_this();
+    for (const Hash32 &h : hashes) {
+      JsonArray *arr = json_array_new();
+      json_array_add_string_element(arr, to_hex(h).c_str());
+      JsonNode *params = json_node_alloc();
+      json_node_take_array(json_node_init(params, JSON_NODE_ARRAY), arr);
+      rpc.call("eth_getTransactionByHash", JsonNodePtr(params),
+               [weak, ask, done](eth::RpcResult<JsonNodePtr> r) {
+                 auto self = weak.lock();
+                 if (!self || !self->alive) {
+                   return;
+                 }
+                 if (!r.ok()) {
+                   ask->failed = true;
+                 } else if (!JSON_NODE_HOLDS_NULL(r.value().get())) {
+                   ask->has = true;
+                 }
+                 if (--ask->outstanding == 0) {
+                   done(ask->has      ? std::optional<bool>(true)
+                        : ask->failed ? std::nullopt
+                                      : std::optional<bool>(false));
+                 }
+               });
+    }
+  }
+
+  // The job's transaction `hash` was sent (`unsure`: maybe): from now on the nonce is the job's
+  // until one of its transactions has a receipt.
+  void broadcast(const JobPtr &job, const Hash32 &hash, bool unsure) {
     next_nonce = job->nonce + 1;
     job->hashes.push_back(hash);
+    job->unsure = unsure;
     job->first_sent_us = job->last_sent_us = g_get_monotonic_time();
     queue.pop_front();
     preparing = false;
     mining.insert(job);
-    if (observer) {
-      observer(describe(job, hash));
-    }
+    announce(job, hash);
     std::weak_ptr<Impl> weak = shared_from_this();
     job->timer = std::make_unique<Timer>(context, config.receipt_poll_ms, [weak, job] {
       auto self = weak.lock();
@@ -352,52 +447,91 @@ struct TxManager::Impl : std::enable_shared_from_this<Impl> {
     pump();
   }
 
+  void announce(const JobPtr &job, const Hash32 &hash) {
+    SentTx sent = describe(job, hash);
+    if (job->on_broadcast) {
+      job->on_broadcast(sent);
+    }
+    if (observer) {
+      observer(sent);
+    }
+  }
+
   bool tick(const JobPtr &job) {
     if (job->finished) {
       return false;
     }
-    if (job->polling || job->replacing) {
-      return true;
+    if (!job->busy) {
+      poll(job);
+    }
+    return true;
+  }
+
+  static gint64 ms(unsigned v) { return static_cast<gint64>(v) * 1000; }
+
+  void poll(const JobPtr &job) {
+    job->busy = true;
+    struct Poll {
+      size_t outstanding;
+      std::optional<eth::Receipt> receipt;
+    };
+    auto state = std::make_shared<Poll>(Poll{job->hashes.size(), std::nullopt});
+    std::weak_ptr<Impl> weak = shared_from_this();
+    for (const Hash32 &h : job->hashes) {
+      rpc.get_transaction_receipt(
+          h, [weak, job, state](eth::RpcResult<std::optional<eth::Receipt>> r) {
+            auto self = weak.lock();
+            if (!self || !self->alive) {
+              return;
+            }
+            // Transport errors while waiting are not fatal: the next tick asks again.
+            if (r.ok() && r.value() && !state->receipt) {
+              state->receipt = r.value();
+            }
+            if (--state->outstanding == 0) {
+              job->busy = false;
+              self->polled(job, state->receipt);
+            }
+          });
+    }
+  }
+
+  void polled(const JobPtr &job, const std::optional<eth::Receipt> &receipt) {
+    if (job->finished) {
+      return;
+    }
+    if (receipt) {
+      mined(job, *receipt);
+      return;
     }
     gint64 now = g_get_monotonic_time();
-    if (now - job->first_sent_us >= static_cast<gint64>(config.mine_timeout_ms) * 1000) {
+    if (!job->reported && now - job->first_sent_us >= ms(config.mine_timeout_ms)) {
+      // Declared only after a poll that found no receipt. The caller hears now; the nonce
+      // stays this job's until one of its transactions is mined or another takes the nonce.
       ChainError e = ChainError::make(
           ChainError::Kind::kTimeout,
           job->call.what + ": not mined within " + std::to_string(config.mine_timeout_ms / 1000) +
               " s (last transaction " + to_hex(job->hashes.back()) + ")");
       e.tx_hash = job->hashes.back();
-      next_nonce.reset();
-      finish(job, e);
-      return false;
+      report(job, e);
+      if (job->finished || !alive) {
+        return;
+      }
     }
-    if (job->can_replace && job->replacements < config.max_replacements &&
-        now - job->last_sent_us >= static_cast<gint64>(config.replace_after_ms) * 1000) {
-      replace(job);
-      return true;
+    if (job->unsure) {
+      if (now - job->last_sent_us >= ms(config.resend_unsure_ms)) {
+        resend(job);
+      }
+      return;
     }
-    poll(job);
-    return true;
-  }
-
-  void poll(const JobPtr &job) {
-    job->polling = true;
-    auto outstanding = std::make_shared<size_t>(job->hashes.size());
-    std::weak_ptr<Impl> weak = shared_from_this();
-    for (const Hash32 &h : job->hashes) {
-      rpc.get_transaction_receipt(
-          h, [weak, job, outstanding](eth::RpcResult<std::optional<eth::Receipt>> r) {
-            auto self = weak.lock();
-            if (!self || !self->alive) {
-              return;
-            }
-            if (--*outstanding == 0) {
-              job->polling = false;
-            }
-            // Transport errors while waiting are not fatal: the next tick asks again.
-            if (r.ok() && r.value() && !job->finished) {
-              self->mined(job, *r.value());
-            }
-          });
+    if (now - job->last_sent_us >= ms(config.replace_after_ms)) {
+      if (job->can_replace && job->replacements < config.max_replacements) {
+        replace(job);
+      } else {
+        // Nodes drop transactions (restarts, pool limits): sending the same bytes again keeps
+        // the nonce from becoming a gap that holds back every later transaction.
+        resend(job);
+      }
     }
   }
 
@@ -406,34 +540,185 @@ struct TxManager::Impl : std::enable_shared_from_this<Impl> {
       finish(job, receipt);
       return;
     }
-    ChainError e = ChainError::make(ChainError::Kind::kTxFailed,
-                                    job->call.what + ": transaction failed (mined in block " +
-                                        std::to_string(receipt.block_number) + ", status 0)");
-    e.tx_hash = receipt.transaction_hash;
-    finish(job, e);
+    // Receipts carry no revert reason: the call is replayed on the state of the block that
+    // mined it, which is where whatever changed since the estimate took effect. A later
+    // transaction in the same block can make the replay differ; the reason is then unknown.
+    job->finished = true;
+    eth::CallRequest req;
+    req.from = key.address();
+    req.to = job->call.to;
+    req.data = job->call.data;
+    if (!job->call.value.is_zero()) {
+      req.value = job->call.value;
+    }
+    req.gas = job->gas_limit;
+    std::string what = job->call.what + ": transaction failed (mined in block " +
+                       std::to_string(receipt.block_number) + ", status 0";
+    if (receipt.gas_used >= job->gas_limit) {
+      what += ", all " + std::to_string(job->gas_limit) + " gas used";
+    }
+    what += ")";
+    std::weak_ptr<Impl> weak = shared_from_this();
+    rpc.eth_call(req, eth::BlockTag::number(receipt.block_number),
+                 [weak, job, what, hash = receipt.transaction_hash](eth::RpcResult<Bytes> r) {
+                   auto self = weak.lock();
+                   if (!self || !self->alive) {
+                     return;
+                   }
+                   ChainError e = ChainError::make(ChainError::Kind::kTxFailed, what);
+                   e.tx_hash = hash;
+                   if (!r.ok() && r.error().kind == eth::RpcError::Kind::kRevert) {
+                     e.revert_reason = r.error().revert_reason;
+                     if (!e.revert_reason.empty()) {
+                       e.message += ": " + e.revert_reason;
+                     }
+                   }
+                   self->finish(job, e);
+                 });
+  }
+
+  // Tells the caller, once; the job may go on being followed.
+  void report(const JobPtr &job, Result<eth::Receipt> result) {
+    if (job->reported) {
+      return;
+    }
+    job->reported = true;
+    auto keep = shared_from_this();
+    Callback<eth::Receipt> done = std::move(job->done);
+    done(std::move(result));
   }
 
   void finish(const JobPtr &job, Result<eth::Receipt> result) {
     job->finished = true;
     mining.erase(job);
-    auto keep = shared_from_this();
-    Callback<eth::Receipt> done = std::move(job->done);
-    done(std::move(result));
+    if (job->reported) {
+      // The caller heard of the timeout already; the log tells how it ended.
+      if (result.ok()) {
+        g_message("%s: %s was mined after its timeout was reported", job->call.what.c_str(),
+                  to_hex(result.value().transaction_hash).c_str());
+      } else {
+        g_message("%s: after its timeout: %s", job->call.what.c_str(),
+                  result.error().message.c_str());
+      }
+    } else {
+      report(job, std::move(result));
+    }
     job->timer.reset();
   }
 
+  // The job's nonce was used by a transaction that is none of the job's: the job is over, and
+  // the count is asked for anew.
+  void lost_nonce(const JobPtr &job, const std::string &why) {
+    ChainError e = ChainError::make(ChainError::Kind::kRejected,
+                                    job->call.what + ": nonce " + std::to_string(job->nonce) +
+                                        " was used by another transaction (" + why + ")");
+    e.tx_hash = job->hashes.back();
+    next_nonce.reset();
+    finish(job, e);
+  }
+
+  // The node says the nonce is taken: by one of ours (its receipt is there, or shortly), or by
+  // someone else's transaction. One more poll decides.
+  void nonce_taken(const JobPtr &job, const std::string &why) {
+    job->busy = true;
+    struct Poll {
+      size_t outstanding;
+      std::optional<eth::Receipt> receipt;
+      bool failed = false;
+    };
+    auto state = std::make_shared<Poll>(Poll{job->hashes.size(), std::nullopt});
+    std::weak_ptr<Impl> weak = shared_from_this();
+    for (const Hash32 &h : job->hashes) {
+      rpc.get_transaction_receipt(
+          h, [weak, job, state, why](eth::RpcResult<std::optional<eth::Receipt>> r) {
+            auto self = weak.lock();
+            if (!self || !self->alive) {
+              return;
+            }
+            if (!r.ok()) {
+              state->failed = true;
+            } else if (r.value() && !state->receipt) {
+              state->receipt = r.value();
+            }
+            if (--state->outstanding != 0) {
+              return;
+            }
+            job->busy = false;
+            if (job->finished) {
+              return;
+            }
+            if (state->receipt) {
+              self->mined(job, *state->receipt);
+            } else if (!state->failed) {
+              self->lost_nonce(job, why);
+            }
+            // On a failed poll the next tick polls again.
+          });
+    }
+  }
+
+  // Sends the last signed transaction again, unchanged.
+  void resend(const JobPtr &job) {
+    job->busy = true;
+    job->last_sent_us = g_get_monotonic_time();
+    std::weak_ptr<Impl> weak = shared_from_this();
+    rpc.send_raw_transaction(job->raw, [weak, job](eth::RpcResult<Hash32> r) {
+      auto self = weak.lock();
+      if (!self || !self->alive) {
+        return;
+      }
+      job->busy = false;
+      if (job->finished) {
+        return;
+      }
+      if (r.ok() || already_known(r.error())) {
+        job->unsure = false;
+        return;
+      }
+      const eth::RpcError &e = r.error();
+      if (mentions(e, "nonce too low") || mentions(e, "already been used")) {
+        self->nonce_taken(job, e.message);
+        return;
+      }
+      if (ChainError::from_rpc(e, "").kind == ChainError::Kind::kUnavailable) {
+        return;  // the next interval sends again
+      }
+      if (e.kind != eth::RpcError::Kind::kRpc) {
+        return;
+      }
+      // Refused: some nodes check fees before noticing they hold the transaction already, so
+      // only the node's word that it has none of the job's ends the job.
+      ChainError err = self->rejection(job, e);
+      err.tx_hash = job->hashes.back();
+      job->busy = true;
+      self->node_has(job->hashes, [self = self.get(), job, err](std::optional<bool> has) {
+        job->busy = false;
+        if (job->finished || !has) {
+          return;
+        }
+        if (*has) {
+          job->unsure = false;
+          return;
+        }
+        // Nothing of the job's holds the nonce: the node's count says what the next send uses.
+        self->next_nonce.reset();
+        self->finish(job, err);
+      });
+    });
+  }
+
   void replace(const JobPtr &job) {
-    job->replacing = true;
+    job->busy = true;
     quote(job, [this, job](std::optional<ChainError> err, Fees now) {
-      job->replacing = false;
+      job->busy = false;
       if (job->finished) {
         return;
       }
       if (err) {
-        if (err->kind == ChainError::Kind::kFeeCap) {
-          job->can_replace = false;
-        }
-        return;  // try again at a later tick
+        // Fees over the cap now (or no answer) may pass: the replacement waits an interval,
+        // and what was sent is sent again meanwhile.
+        resend(job);
+        return;
       }
       unsigned bump = 100 + config.fee_bump_percent;
       Fees f = job->fees;
@@ -444,41 +729,54 @@ struct TxManager::Impl : std::enable_shared_from_this<Impl> {
         f.max_fee = min_of(f.max_fee, cap);
       }
       f.tip = min_of(f.tip, f.max_fee);
-      // Nodes drop a replacement that does not raise both fees by 10%.
+      // Nodes drop a replacement that does not raise both fees by 10%; the cap does not move,
+      // so once it stops the raise it always will.
       if (f.max_fee < percent_of(job->fees.max_fee, 110) ||
           (!f.legacy && f.tip < percent_of(job->fees.tip, 110))) {
         g_message("%s: cannot replace %s within the max fee cap; waiting for it to be mined",
                   job->call.what.c_str(), to_hex(job->hashes.back()).c_str());
         job->can_replace = false;
+        resend(job);
         return;
       }
       Fees old = job->fees;
       job->fees = f;
       eth::SignedTx signed_tx = sign_job(job);
-      job->replacing = true;
+      job->busy = true;
+      job->last_sent_us = g_get_monotonic_time();
       std::weak_ptr<Impl> weak = shared_from_this();
-      rpc.send_raw_transaction(signed_tx.raw,
-                               [weak, job, old, hash = signed_tx.hash](eth::RpcResult<Hash32> r) {
-                                 auto self = weak.lock();
-                                 if (!self || !self->alive) {
-                                   return;
-                                 }
-                                 job->replacing = false;
-                                 if (!r.ok()) {
-                                   // Most likely the original was mined meanwhile ("nonce too
-                                   // low"); polling finds its receipt. Otherwise keep waiting for
-                                   // the original.
-                                   job->fees = old;
-                                   job->can_replace = false;
-                                   return;
-                                 }
-                                 job->replacements += 1;
-                                 job->hashes.push_back(hash);
-                                 job->last_sent_us = g_get_monotonic_time();
-                                 if (self->observer) {
-                                   self->observer(self->describe(job, hash));
-                                 }
-                               });
+      rpc.send_raw_transaction(
+          signed_tx.raw, [weak, job, old, signed_tx](eth::RpcResult<Hash32> r) {
+            auto self = weak.lock();
+            if (!self || !self->alive) {
+              return;
+            }
+            job->busy = false;
+            if (job->finished) {
+              return;
+            }
+            bool lost_answer = !r.ok() && ChainError::from_rpc(r.error(), "").kind ==
+                                              ChainError::Kind::kUnavailable;
+            if (r.ok() || already_known(r.error()) || lost_answer) {
+              // A replacement whose answer was lost may be in the pool: it is followed like
+              // the others, and sent again until the node says.
+              job->replacements += 1;
+              job->hashes.push_back(signed_tx.hash);
+              job->raw = signed_tx.raw;
+              job->unsure = lost_answer;
+              self->announce(job, signed_tx.hash);
+              return;
+            }
+            job->fees = old;
+            const eth::RpcError &e = r.error();
+            if (mentions(e, "nonce too low") || mentions(e, "already been used")) {
+              // Most likely one of ours was mined meanwhile.
+              self->nonce_taken(job, e.message);
+              return;
+            }
+            // Refused (underpriced for this node, say): keep waiting for what was sent.
+            job->can_replace = false;
+          });
     });
   }
 };
@@ -497,10 +795,12 @@ const Address &TxManager::address() const {
   return impl_->key.address();
 }
 
-void TxManager::send(Call call, Callback<eth::Receipt> done) {
+void TxManager::send(Call call, Callback<eth::Receipt> done,
+                     std::function<void(const SentTx &)> on_broadcast) {
   auto job = std::make_shared<Job>();
   job->call = std::move(call);
   job->done = std::move(done);
+  job->on_broadcast = std::move(on_broadcast);
   impl_->queue.push_back(job);
   // Start on the next iteration so `done` never runs inside send().
   std::weak_ptr<Impl> weak = impl_;

@@ -31,7 +31,14 @@ struct TxConfig {
   unsigned max_replacements = 1;
   // Each replacement raises both fees by this much (nodes require at least 10%).
   unsigned fee_bump_percent = 25;
+  // After this the caller hears kTimeout, but the nonce stays the transaction's: it is still
+  // polled for, replaced or sent again, until one of its transactions is mined or the node
+  // says another took the nonce. Moving on to the next nonce would leave a gap, or send the
+  // same call twice.
   unsigned mine_timeout_ms = 300'000;
+  // How often a transaction is sent again while the node has not confirmed it has it (its
+  // answer to the send was lost and the node could not be asked since).
+  unsigned resend_unsure_ms = 5'000;
 };
 
 // One signed transaction as sent: the first, or a replacement (attempt > 0).
@@ -56,14 +63,18 @@ class TxManager {
 
   // Sends `call` from this account and reports its receipt once mined with status 1. Errors:
   // kRevert (estimation reverted; nothing sent), kRejected (the node refused it), kFeeCap,
-  // kUnavailable, kTxFailed (mined with status 0; tx_hash set), kTimeout (tx_hash set).
+  // kUnavailable, kTxFailed (mined with status 0; tx_hash set, and revert_reason when replaying
+  // the call on that block's state reverts with one), kTimeout (tx_hash set).
   // Calls are signed in the order they were sent; their nonces follow that order.
-  void send(Call call, Callback<eth::Receipt> done);
+  // `on_broadcast` hears each transaction sent for this call (the first and replacements), so
+  // a caller can look for their receipts itself after a timeout, or after a restart.
+  void send(Call call, Callback<eth::Receipt> done,
+            std::function<void(const SentTx &)> on_broadcast = nullptr);
 
   // Hears every transaction as it is broadcast (first sends and replacements).
   void set_observer(std::function<void(const SentTx &)> observer);
 
-  // Transactions queued or awaiting their receipt.
+  // Transactions queued or awaiting their receipt (also those whose timeout was reported).
   size_t pending() const;
 
   struct Impl;

@@ -2,7 +2,9 @@
 // rounds, sender funding, unlocks and withdrawals, ticket redemptions, pool changes) and tells
 // listeners, in block order. It is the node's pm::ChainTime: the last block seen (the L1 block
 // on Arbitrum, where Livepeer's rounds and ticket expiry count L1 blocks) and the last
-// initialized round with its block hash.
+// initialized round with its block hash. Each new range of blocks must build on the last block
+// dispatched (its parent hash); when it does not, the watcher goes back to the newest block the
+// chain still has and reads the logs after it again.
 #pragma once
 
 #include <functional>
@@ -20,6 +22,8 @@ namespace lp::chain {
 struct WatcherConfig {
   unsigned poll_ms = 1000;
   uint64_t max_log_blocks = 2000;  // per eth_getLogs request, when catching up
+  // Blocks remembered to find where a reorg forked; a deeper one is read on from the head.
+  uint64_t reorg_depth = 64;
 };
 
 class BlockWatcher : public pm::ChainTime {

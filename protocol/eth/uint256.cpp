@@ -72,6 +72,18 @@ U256 U256::from_mpz(const mpz_class &v, std::string_view what) {
   return out;
 }
 
+U256 U256::saturate(const mpz_class &v) {
+  if (v < 0) {
+    return U256();
+  }
+  if (v >= two_pow_256()) {
+    return max();
+  }
+  U256 out;
+  out.v_ = v;
+  return out;
+}
+
 const U256 &U256::max() {
   static const U256 m = from_mpz(two_pow_256() - 1);
   return m;

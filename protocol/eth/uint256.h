@@ -26,6 +26,9 @@ class U256 {
   // Big-endian bytes, at most 32 of them (leading zeros allowed).
   static U256 from_be(ByteView bytes, std::string_view what = "integer");
   static U256 from_mpz(const mpz_class &v, std::string_view what = "integer");
+  // Clamped into [0, 2^256 - 1] instead of throwing: for sums and products of values a node
+  // supplied (fees, balances), computed inside callbacks that an exception must not leave.
+  static U256 saturate(const mpz_class &v);
   static const U256 &max();  // 2^256 - 1
 
   const mpz_class &mpz() const { return v_; }

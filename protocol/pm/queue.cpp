@@ -140,13 +140,36 @@ struct RedemptionQueue::Impl {
     return out;
   }
 
+  // With `mu` held.
+  void close_expired(const SignedTicket &st, const U256 &round) const {
+    StmtPtr s = prepare(
+        "UPDATE ticketQueue SET redeemedAt = ?1, lastError = ?2 WHERE sig = ?3 AND redeemedAt IS "
+        "NULL");
+    sqlite3_bind_int64(s.get(), 1, g_get_real_time() / G_USEC_PER_SEC);
+    std::string why = "ticket expired: created in round " +
+                      std::to_string(st.ticket.expiration.creation_round) +
+                      ", last initialized round " + round.to_dec();
+    sqlite3_bind_text(s.get(), 2, why.c_str(), -1, SQLITE_TRANSIENT);
+    bind_blob(s.get(), 3, ByteView(st.sig));
+    if (sqlite3_step(s.get()) != SQLITE_DONE) {
+      g_warning("ticket queue: cannot close an expired ticket: %s", sqlite3_errmsg(db.get()));
+    }
+  }
+
   void finish(const SignedTicket &st, const RedeemOutcome &outcome) {
     {
       std::lock_guard<std::mutex> lock(mu);
       StmtPtr s;
       if (outcome.kind == RedeemOutcome::Kind::kRetry) {
-        s = prepare("UPDATE ticketQueue SET lastError = ?1 WHERE sig = ?2");
+        // txHash of an unredeemed ticket: what the redeemer sent and may still be mined; it
+        // survives a restart so that the next attempt looks for its receipt first.
+        s = prepare("UPDATE ticketQueue SET lastError = ?1, txHash = ?3 WHERE sig = ?2");
         sqlite3_bind_text(s.get(), 1, outcome.error.c_str(), -1, SQLITE_TRANSIENT);
+        if (is_all_zero(outcome.tx_hash)) {
+          sqlite3_bind_null(s.get(), 3);
+        } else {
+          bind_blob(s.get(), 3, ByteView(outcome.tx_hash));
+        }
       } else {
         s = prepare(
             "UPDATE ticketQueue SET redeemedAt = ?1, txHash = ?2, lastError = ?3 WHERE sig = ?4");
@@ -227,7 +250,7 @@ void RedemptionQueue::set_sender_monitor(SenderMonitor *monitor) {
 
 size_t RedemptionQueue::on_new_block(const U256 &latest_l1_block,
                                      const U256 &last_initialized_round, TicketRedeemer &redeemer) {
-  std::vector<SignedTicket> due;
+  std::vector<QueuedTicket> due;
   SenderMonitor *monitor = nullptr;
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
@@ -246,7 +269,10 @@ size_t RedemptionQueue::on_new_block(const U256 &latest_l1_block,
         continue;
       }
       if (mpz_class(static_cast<long>(t.expiration.creation_round)) < oldest_valid) {
-        continue;  // expired on chain; redeeming would only burn gas
+        // Expired on chain: redeeming would only burn gas, and no later round brings it back.
+        // Closed, so that it is not read again on every block.
+        impl_->close_expired(q.ticket, last_initialized_round);
+        continue;
       }
       if (t.params_expiration_block > latest_l1_block) {
         continue;  // revealing recipientRand before the params expire would let the sender
@@ -254,15 +280,16 @@ size_t RedemptionQueue::on_new_block(const U256 &latest_l1_block,
       }
       busy.insert(t.sender);
       impl_->in_flight.insert(q.ticket.sig);
-      due.push_back(q.ticket);
+      due.push_back(q);
     }
   }
   std::weak_ptr<Impl> weak = impl_;
-  for (const SignedTicket &st : due) {
+  for (const QueuedTicket &q : due) {
+    const SignedTicket &st = q.ticket;
     if (monitor) {
       monitor->add_pending(st.ticket.sender, st.ticket.face_value);
     }
-    redeemer.redeem(st, [weak, st](RedeemOutcome outcome) {
+    redeemer.redeem(st, q.tx_hash, [weak, st](RedeemOutcome outcome) {
       if (auto impl = weak.lock()) {
         impl->finish(st, outcome);
       }

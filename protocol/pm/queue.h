@@ -4,11 +4,14 @@
 //
 // On every new L1 block, per sender and oldest first, a ticket whose params have expired (so its
 // recipientRand can be revealed) and whose creation round is still valid on chain is handed to
-// the TicketRedeemer; one redemption per sender is in flight at a time. The outcome decides:
+// the TicketRedeemer; one redemption per sender is in flight at a time. A ticket whose creation
+// round has expired is closed (redeemedAt set, no tx hash) and not offered again. The outcome
+// decides:
 //   redeemed                       -> marked redeemed with the tx hash
 //   "ticket already used", any error containing "transaction failed" or
 //   "ticket creationRound does not have a block hash" -> final: marked redeemed, never retried
-//   anything else                  -> retried on a later block
+//   anything else                  -> retried on a later block; a transaction it sent is
+//                                     remembered with the ticket and handed back to the redeemer
 #pragma once
 
 #include <functional>
@@ -44,13 +47,18 @@ struct RedeemOutcome {
 class TicketRedeemer {
  public:
   virtual ~TicketRedeemer() = default;
-  // Must call `done` exactly once, from any thread, now or later.
-  virtual void redeem(const SignedTicket &ticket, std::function<void(RedeemOutcome)> done) = 0;
+  // Must call `done` exactly once, from any thread, now or later. `sent_tx`: the last
+  // transaction an earlier attempt sent for this ticket and did not see mined (a timeout, a
+  // lost answer; zero: none). Where it may still be mined, a second one must not be sent.
+  virtual void redeem(const SignedTicket &ticket, const Hash32 &sent_tx,
+                      std::function<void(RedeemOutcome)> done) = 0;
 };
 
 struct QueuedTicket {
   SignedTicket ticket;
   bool redeemed = false;
+  // Redeemed: the transaction that did it (zero if none was mined). Not yet: the last one sent
+  // for it that was not seen mined, if any (a retryable outcome's tx_hash).
   Hash32 tx_hash{};
   std::string last_error;
 };

@@ -50,7 +50,8 @@ U256 Recipient::rand_for(const U256 &seed, const Address &sender, const U256 &fa
 }
 
 U256 Recipient::tx_cost() const {
-  return U256(config_.redeem_gas) * gas_.gas_price();
+  // Saturating: the gas price is the chain node's word.
+  return U256::saturate(U256(config_.redeem_gas).mpz() * gas_.gas_price().mpz());
 }
 
 U256 Recipient::face_value(const Address &sender) {

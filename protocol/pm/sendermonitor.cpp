@@ -36,10 +36,10 @@ U256 SenderMonitor::max_float_locked(const Address &sender, Entry &e) {
   }
   const mpz_class &pending = e.pending.mpz();
   if (pending == 0 || e.info->deposit.mpz() >= 3 * pending) {
-    return U256::from_mpz(alloc);
+    // Saturating: the reserve figures are the chain node's word, and this runs in callbacks.
+    return U256::saturate(alloc);
   }
-  mpz_class mf = alloc - pending;
-  return U256::from_mpz(mf < 0 ? mpz_class(0) : mf);
+  return U256::saturate(alloc - pending);
 }
 
 U256 SenderMonitor::max_float(const Address &sender) {
@@ -65,7 +65,7 @@ void SenderMonitor::add_pending(const Address &sender, const U256 &face_value) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     Entry &e = senders_[sender];
-    e.pending = e.pending + face_value;
+    e.pending = U256::saturate(e.pending.mpz() + face_value.mpz());
   }
   notify({sender});
 }

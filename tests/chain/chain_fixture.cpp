@@ -1,5 +1,9 @@
 #include "chain_fixture.h"
 
+#include <libsoup/soup.h>
+
+#include <future>
+
 #include "contracts/artifacts.h"
 #include "util/json.h"
 #include "util/secret.h"
@@ -36,6 +40,170 @@ JsonNodePtr call_raw(eth::RpcClient &rpc, const std::string &method,
 }
 
 }  // namespace
+
+struct RpcProxy::State {
+  std::string upstream;
+  mutable std::mutex mu;
+  Hook hook;
+  std::map<std::string, size_t> counts;
+  GMainContext *context = nullptr;
+  GMainLoop *loop = nullptr;
+  SoupSession *session = nullptr;
+
+  Reply forward(const std::string &body) const {
+    GObjectPtr<SoupMessage> msg(soup_message_new("POST", upstream.c_str()));
+    GBytesPtr bytes(g_bytes_new(body.data(), body.size()));
+    soup_message_set_request_body_from_bytes(msg.get(), "application/json", bytes.get());
+    GError *raw = nullptr;
+    GBytesPtr answer(soup_session_send_and_read(session, msg.get(), nullptr, &raw));
+    if (!answer) {
+      GErrorPtr err(raw);
+      return lost();
+    }
+    gsize n = 0;
+    const char *data = static_cast<const char *>(g_bytes_get_data(answer.get(), &n));
+    return Reply{soup_message_get_status(msg.get()), std::string(data, n), 0};
+  }
+
+  static void handle(SoupServer *, SoupServerMessage *msg, const char *, GHashTable *,
+                     gpointer user_data) {
+    auto *self = static_cast<State *>(user_data);
+    SoupMessageBody *in = soup_server_message_get_request_body(msg);
+    GBytesPtr flat(soup_message_body_flatten(in));
+    gsize n = 0;
+    const char *data = static_cast<const char *>(g_bytes_get_data(flat.get(), &n));
+    Request req;
+    req.body.assign(data, n);
+    try {
+      JsonNodePtr doc = json::parse(req.body);
+      json::ObjectReader r(doc.get(), "");
+      req.method = r.string("method");
+      req.id = json::stringify(r.node("id"));
+      req.params = r.has("params") ? json::stringify(r.node("params")) : "[]";
+    } catch (const Error &) {
+      // Not one JSON-RPC request: passed on as it is.
+    }
+    Hook hook;
+    {
+      std::lock_guard<std::mutex> lock(self->mu);
+      hook = self->hook;
+      ++self->counts[req.method];
+    }
+    Forward fwd = [self, &req] { return self->forward(req.body); };
+    std::optional<Reply> reply;
+    if (hook) {
+      reply = hook(req, fwd);
+    }
+    if (!reply) {
+      reply = fwd();
+    }
+    if (!reply->delay_ms) {
+      respond(msg, *reply);
+      return;
+    }
+    // Held without holding up the other requests: they are answered meanwhile.
+    struct Held {
+      SoupServerMessage *msg;
+      Reply reply;
+    };
+    soup_server_message_pause(msg);
+    auto *held = new Held{SOUP_SERVER_MESSAGE(g_object_ref(msg)), *reply};
+    GSource *later = g_timeout_source_new(reply->delay_ms);
+    g_source_set_callback(
+        later,
+        [](gpointer data) -> gboolean {
+          auto *h = static_cast<Held *>(data);
+          respond(h->msg, h->reply);
+          soup_server_message_unpause(h->msg);
+          g_object_unref(h->msg);
+          delete h;
+          return G_SOURCE_REMOVE;
+        },
+        held, nullptr);
+    g_source_attach(later, self->context);
+    g_source_unref(later);
+  }
+
+  static void respond(SoupServerMessage *msg, const Reply &reply) {
+    soup_server_message_set_status(msg, reply.status, nullptr);
+    soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_COPY, reply.body.data(),
+                                     reply.body.size());
+  }
+};
+
+RpcProxy::RpcProxy(std::string upstream) : state_(std::make_shared<State>()) {
+  state_->upstream = std::move(upstream);
+  std::promise<std::string> started;
+  std::future<std::string> url = started.get_future();
+  std::shared_ptr<State> st = state_;
+  thread_ = std::thread([st, &started] {
+    st->context = g_main_context_new();
+    g_main_context_push_thread_default(st->context);
+    st->loop = g_main_loop_new(st->context, FALSE);
+    st->session = soup_session_new();
+    SoupServer *server = soup_server_new(nullptr, nullptr);
+    soup_server_add_handler(server, nullptr, &State::handle, st.get(), nullptr);
+    GError *raw = nullptr;
+    if (!soup_server_listen_local(server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &raw)) {
+      GErrorPtr err(raw);
+      started.set_value("");
+    } else {
+      GSList *uris = soup_server_get_uris(server);
+      auto *uri = static_cast<GUri *>(uris->data);
+      started.set_value("http://127.0.0.1:" + std::to_string(g_uri_get_port(uri)) + "/");
+      g_slist_free_full(uris, reinterpret_cast<GDestroyNotify>(g_uri_unref));
+      g_main_loop_run(st->loop);
+    }
+    soup_server_disconnect(server);
+    g_object_unref(server);
+    g_object_unref(st->session);
+    g_main_loop_unref(st->loop);
+    g_main_context_pop_thread_default(st->context);
+    g_main_context_unref(st->context);
+  });
+  url_ = url.get();
+  if (url_.empty()) {
+    thread_.join();
+    throw Error("the RPC proxy cannot listen");
+  }
+}
+
+RpcProxy::~RpcProxy() {
+  GSource *quit = g_idle_source_new();
+  g_source_set_callback(
+      quit,
+      [](gpointer loop) -> gboolean {
+        g_main_loop_quit(static_cast<GMainLoop *>(loop));
+        return G_SOURCE_REMOVE;
+      },
+      state_->loop, nullptr);
+  g_source_attach(quit, state_->context);
+  g_source_unref(quit);
+  thread_.join();
+}
+
+void RpcProxy::set_hook(Hook hook) {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  state_->hook = std::move(hook);
+}
+
+size_t RpcProxy::count(const std::string &method) const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  auto it = state_->counts.find(method);
+  return it == state_->counts.end() ? 0 : it->second;
+}
+
+RpcProxy::Reply RpcProxy::result(const Request &request, const std::string &result_json) {
+  return Reply{200,
+               "{\"jsonrpc\":\"2.0\",\"id\":" + request.id + ",\"result\":" + result_json + "}", 0};
+}
+
+RpcProxy::Reply RpcProxy::error(const Request &request, int code, const std::string &message) {
+  json::ObjectWriter e;
+  e.set("code", static_cast<int64_t>(code)).set("message", message);
+  return Reply{
+      200, "{\"jsonrpc\":\"2.0\",\"id\":" + request.id + ",\"error\":" + e.to_string() + "}", 0};
+}
 
 eth::U256 lpt(uint64_t whole) {
   return eth::U256(whole) * eth::U256::parse("1000000000000000000");
@@ -180,6 +348,17 @@ JsonNodePtr ChainTest::raw(const std::string &method, const std::vector<std::str
 
 void ChainTest::mine(uint64_t blocks) {
   raw("anvil_mine", {eth::U256(blocks).to_hex()});
+}
+
+void ChainTest::automine(bool on) {
+  JsonArray *arr = json_array_new();
+  json_array_add_boolean_element(arr, on);
+  JsonNode *p = json_node_alloc();
+  json_node_take_array(json_node_init(p, JSON_NODE_ARRAY), arr);
+  auto r = await_rpc<JsonNodePtr>([&](eth::RpcClient::Callback<JsonNodePtr> cb) {
+    rpc_->call("evm_setAutomine", JsonNodePtr(p), cb);
+  });
+  ASSERT_TRUE(r.ok()) << r.error().describe();
 }
 
 uint64_t ChainTest::block_number() {

@@ -7,8 +7,11 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "chain/bindings.h"
 #include "chain/deploy.h"
@@ -70,6 +73,8 @@ class ChainTest : public ::testing::Test {
   // A JSON-RPC call with string parameters (anvil_*, evm_*).
   JsonNodePtr raw(const std::string &method, const std::vector<std::string> &params = {});
   void mine(uint64_t blocks);
+  // Off: transactions wait in anvil's pool until mine() (TearDown turns it back on).
+  void automine(bool on);
   uint64_t block_number();
   // Mines to the start of the next round(s) and initializes the round reached.
   void next_round(unsigned rounds = 1);
@@ -106,6 +111,51 @@ class ChainTest : public ::testing::Test {
   std::unique_ptr<chain::Reader> reader_;
   std::unique_ptr<chain::TxManager> deployer_;
   std::string snapshot_;
+};
+
+// A JSON-RPC proxy in front of a node, serving on its own thread, for what anvil does not do by
+// itself: lose the connection after taking a transaction, answer "already known" or "nonce too
+// high", or return hostile values. Requests pass through unchanged unless the hook answers them.
+class RpcProxy {
+ public:
+  struct Request {
+    std::string method;
+    std::string id;      // as JSON text
+    std::string params;  // as JSON text
+    std::string body;
+  };
+  struct Reply {
+    unsigned status = 200;
+    std::string body;
+    // Held back this long (longer than the client waits: a timeout); other requests are
+    // answered meanwhile.
+    unsigned delay_ms = 0;
+  };
+  using Forward = std::function<Reply()>;
+  // Runs on the proxy's thread; nullopt passes the request on. `forward` may be called first.
+  using Hook = std::function<std::optional<Reply>(const Request &, const Forward &forward)>;
+
+  explicit RpcProxy(std::string upstream);
+  ~RpcProxy();
+  RpcProxy(const RpcProxy &) = delete;
+  RpcProxy &operator=(const RpcProxy &) = delete;
+
+  void set_hook(Hook hook);
+  const std::string &url() const { return url_; }
+  size_t count(const std::string &method) const;
+
+  // Replies for hooks: a JSON-RPC result (JSON text) or error object for `request`.
+  static Reply result(const Request &request, const std::string &result_json);
+  static Reply error(const Request &request, int code, const std::string &message);
+  // A connection lost after the node took the request: no JSON-RPC answer at all.
+  static Reply lost() { return Reply{502, "", 0}; }
+
+  struct State;
+
+ private:
+  std::shared_ptr<State> state_;
+  std::thread thread_;
+  std::string url_;
 };
 
 eth::U256 lpt(uint64_t whole);

@@ -14,6 +14,7 @@
 #include "pm/recipient.h"
 #include "pm/sender.h"
 #include "pm/sendermonitor.h"
+#include "util/json.h"
 
 namespace lp {
 namespace {
@@ -65,11 +66,13 @@ class Tickets : public test::ChainTest {
       services.reset();
     }
   };
-  void start_node() {
+  // `rpc_url`: the node's chain endpoint when not anvil itself (a proxy in front of it).
+  void start_node(const std::string &rpc_url = "") {
     node_ = std::make_unique<Node>();
     chain::ChainConfig config;
-    config.rpc_url = url();
+    config.rpc_url = rpc_url.empty() ? url() : rpc_url;
     config.controller = contracts().controller;
+    config.tx = node_tx_;
     config.tx.receipt_poll_ms = 20;
     config.watcher.poll_ms = 50;
     node_->services = std::make_unique<chain::ChainServices>(
@@ -118,6 +121,7 @@ class Tickets : public test::ChainTest {
   }
 
   std::string dir_;
+  chain::TxConfig node_tx_;  // the node's transaction settings, for start_node()
   crypto::PrivateKey o_key_ = crypto::PrivateKey::generate();
   crypto::PrivateKey b_key_ = crypto::PrivateKey::generate();
   std::unique_ptr<Node> node_;
@@ -263,6 +267,158 @@ TEST_F(Tickets, TicketsTheSenderCannotCoverStayRedeemable) {
   EXPECT_EQ(read(broker().claimed_reserve(b->address(), o->address())), U256(1));
 }
 
+TEST_F(Tickets, ATicketAboveTheRecipientsReserveShareIsRedeemedForWhatItCovers) {
+  // A second orchestrator: the sender's reserve is shared by a pool of two.
+  auto o2_key = new_account(ether_milli(10000), lpt(1000));
+  auto o2 = manager(o2_key);
+  send(*o2, token().approve(contracts().bonding_manager, lpt(1000)));
+  send(*o2, bonding().bond(lpt(1000), o2->address()));
+  send(*o2, bonding().transcoder(U256(), U256()));
+  next_round();
+  auto b = manager(b_key_);
+  send(*b, broker().fund_deposit_and_reserve(ether_milli(2), ether_milli(14)));
+  ASSERT_EQ(read(broker().claimable_reserve(b->address(), o_key_.address())), ether_milli(7));
+  start_node();
+
+  // Deposit + this orchestrator's share (9) is below the face value (10), deposit + the whole
+  // reserve (16) is not: the contract accepts the ticket and pays 9. Waiting would not pay more.
+  pm::SignedTicket t = fresh_ticket(b_key_, 1);
+  U256 before = o_fees();
+  pm::RedeemOutcome out = redeem_directly(t);
+  ASSERT_EQ(out.kind, pm::RedeemOutcome::Kind::kRedeemed) << out.error;
+  EXPECT_EQ(o_fees(), before + ether_milli(9));
+  EXPECT_TRUE(read(broker().used_tickets(t.ticket.hash())));
+  pm::SenderInfo info = read(broker().get_sender_info(b->address()));
+  EXPECT_TRUE(info.deposit.is_zero());
+  EXPECT_EQ(info.reserve.funds_remaining, ether_milli(7));
+
+  // Past what deposit and reserve together hold, the contract would revert: retried later.
+  pm::RedeemOutcome short_of = redeem_directly(fresh_ticket(b_key_, 2));
+  EXPECT_EQ(short_of.kind, pm::RedeemOutcome::Kind::kRetry);
+  EXPECT_NE(short_of.error.find("sender deposit and reserve insufficient"), std::string::npos)
+      << short_of.error;
+}
+
+TEST_F(Tickets, ARedemptionMinedWithStatusZeroIsRetriedWhileTheTicketIsUnused) {
+  auto b = manager(b_key_);
+  send(*b, broker().fund_deposit(kFace));
+  start_node();
+  // Two tickets, and a deposit for one: the node checks and estimates its redemption of the
+  // first against the full deposit, then someone else's redemption of the second, with a
+  // higher tip, is mined ahead of it in the same block and drains the deposit.
+  pm::SignedTicket t = fresh_ticket(b_key_, 1);
+  pm::SignedTicket other = fresh_ticket(b_key_, 2);
+  automine(false);
+  std::vector<chain::SentTx> broadcast;
+  node_->services->tx().set_observer([&](const chain::SentTx &s) { broadcast.push_back(s); });
+  std::optional<pm::RedeemOutcome> out;
+  node_->services->redeemer().redeem(t, [&](pm::RedeemOutcome o) { out = o; });
+  ASSERT_TRUE(test::run_until([&] { return broadcast.size() == 1; }));
+  // Never less gas than the configured redeem gas, whatever the estimate said.
+  EXPECT_GE(broadcast[0].gas_limit, chain::RedeemerConfig{}.redeem_gas);
+  json::ObjectWriter ahead;
+  ahead.set(
+      "from",
+      crypto::PrivateKey::from_bytes(from_hex(test::Anvil::kKey0, "key")).address().lower_hex());
+  ahead.set("to", contracts().ticket_broker.lower_hex());
+  ahead.set("data", to_hex(broker().redeem_winning_ticket(other).data));
+  ahead.set("gas", U256(1000000).to_hex());
+  ahead.set("maxFeePerGas", U256(200000000000).to_hex());
+  ahead.set("maxPriorityFeePerGas", U256(100000000000).to_hex());
+  std::vector<JsonNodePtr> params;
+  params.push_back(ahead.node());
+  auto sent = test::await_rpc<JsonNodePtr>([&](eth::RpcClient::Callback<JsonNodePtr> cb) {
+    rpc().call("eth_sendTransaction", json::array_node(std::move(params)), cb);
+  });
+  ASSERT_TRUE(sent.ok()) << sent.error().describe();
+  mine(1);
+  ASSERT_TRUE(test::run_until([&] { return out.has_value(); }));
+  EXPECT_EQ(out->kind, pm::RedeemOutcome::Kind::kRetry) << out->error;
+  EXPECT_NE(out->error.find("status 0"), std::string::npos) << out->error;
+  // The reason, from replaying the call on the block that mined it.
+  EXPECT_NE(out->error.find("sender deposit and reserve are zero"), std::string::npos)
+      << out->error;
+  EXPECT_FALSE(is_all_zero(out->tx_hash));
+  EXPECT_TRUE(read(broker().used_tickets(other.ticket.hash())));
+  EXPECT_FALSE(read(broker().used_tickets(t.ticket.hash())));
+
+  // Funded again, the same ticket pays.
+  automine(true);
+  send(*b, broker().fund_deposit(kFace));
+  U256 before = o_fees();
+  pm::RedeemOutcome again = redeem_directly(t);
+  ASSERT_EQ(again.kind, pm::RedeemOutcome::Kind::kRedeemed) << again.error;
+  EXPECT_EQ(o_fees(), before + kFace);
+
+  // A permanent reason stays final.
+  chain::ChainError failed = chain::ChainError::make(chain::ChainError::Kind::kTxFailed, "x");
+  failed.revert_reason = "ticket is expired";
+  EXPECT_EQ(chain::Redeemer::classify(failed).kind, pm::RedeemOutcome::Kind::kFinal);
+}
+
+TEST_F(Tickets, ATimedOutRedemptionIsLookedForNotSentAgain) {
+  auto b = manager(b_key_);
+  send(*b, broker().fund_deposit(ether_milli(50)));
+  node_tx_.mine_timeout_ms = 300;
+  node_tx_.max_replacements = 0;
+  start_node();
+  size_t broadcast = 0;
+  node_->services->tx().set_observer([&](const chain::SentTx &) { ++broadcast; });
+  pm::SignedTicket t = fresh_ticket(b_key_, 1);
+  automine(false);
+  pm::RedeemOutcome first = redeem_directly(t);
+  EXPECT_EQ(first.kind, pm::RedeemOutcome::Kind::kRetry) << first.error;
+  ASSERT_FALSE(is_all_zero(first.tx_hash)) << first.error;
+  EXPECT_EQ(broadcast, 1u);
+  // Still pending: the next attempt waits for it instead of paying for a second transaction.
+  pm::RedeemOutcome second = redeem_directly(t);
+  EXPECT_EQ(second.kind, pm::RedeemOutcome::Kind::kRetry);
+  EXPECT_NE(second.error.find("not mined yet"), std::string::npos) << second.error;
+  EXPECT_EQ(broadcast, 1u);
+  // Mined: that transaction is the redemption.
+  U256 before = o_fees();
+  mine(1);
+  pm::RedeemOutcome third = redeem_directly(t);
+  EXPECT_EQ(third.kind, pm::RedeemOutcome::Kind::kRedeemed) << third.error;
+  EXPECT_EQ(third.tx_hash, first.tx_hash);
+  EXPECT_EQ(broadcast, 1u);
+  EXPECT_EQ(o_fees(), before + kFace);
+}
+
+TEST_F(Tickets, ARedemptionSentBeforeARestartIsFoundAfterIt) {
+  auto b = manager(b_key_);
+  send(*b, broker().fund_deposit(ether_milli(50)));
+  node_tx_.mine_timeout_ms = 300;
+  node_tx_.max_replacements = 0;
+  start_node();
+  pm::SignedTicket t = fresh_ticket(b_key_, 1);
+  t.ticket.params_expiration_block = U256(block_number());
+  node_->queue->store_winning_ticket(t);
+  // Sent on the next block and not mined in time (automining is off): the queue keeps the
+  // transaction's hash with the ticket.
+  automine(false);
+  mine(1);
+  ASSERT_TRUE(test::run_until([&] {
+    auto q = node_->queue->find(t.sig);
+    return q && !is_all_zero(q->tx_hash) && node_->queue->in_flight() == 0;
+  }));
+  Hash32 sent = node_->queue->find(t.sig)->tx_hash;
+  EXPECT_FALSE(node_->queue->find(t.sig)->redeemed);
+
+  // A new process, a new transaction manager: the queue hands the hash to the redeemer, which
+  // finds it mined instead of sending another.
+  node_.reset();
+  node_tx_ = chain::TxConfig{};
+  start_node();
+  mine(1);
+  ASSERT_TRUE(test::run_until([&] { return node_->queue->unredeemed().empty(); }));
+  EXPECT_EQ(node_->queue->find(t.sig)->tx_hash, sent);
+  auto count = raw("eth_getTransactionCount", {o_key_.address().lower_hex(), "latest"});
+  U256 o_nonce = eth::quantity_from_json(count.get(), "nonce");
+  auto again = raw("eth_getTransactionCount", {o_key_.address().lower_hex(), "pending"});
+  EXPECT_EQ(eth::quantity_from_json(again.get(), "nonce"), o_nonce) << "nothing else was sent";
+}
+
 TEST_F(Tickets, BatchRedemptionSkipsTheBadTickets) {
   auto b = manager(b_key_);
   auto o = manager(o_key_);
@@ -328,6 +484,39 @@ TEST_F(Tickets, AnInactiveRecipientIsRetriedNotDropped) {
   pm::RedeemOutcome out = redeem_directly(t);
   EXPECT_EQ(out.kind, pm::RedeemOutcome::Kind::kRetry);
   EXPECT_NE(out.error.find("not an active orchestrator"), std::string::npos) << out.error;
+}
+
+TEST_F(Tickets, AHostileNodesHugeNumbersAreRetriedNotThrown) {
+  // A node that claims the sender holds 2^256 - 1 wei in deposit and claimable reserve, and a
+  // gas price as large: the sums and the transaction cost leave uint256 inside callbacks,
+  // where an exception would end the process.
+  const std::string max_word(64, 'f');
+  const std::string zero_word(64, '0');
+  test::RpcProxy proxy(url());
+  proxy.set_hook([&](const test::RpcProxy::Request &req,
+                     const test::RpcProxy::Forward &) -> std::optional<test::RpcProxy::Reply> {
+    if (req.method == "eth_gasPrice") {
+      return test::RpcProxy::result(req, "\"0x" + max_word + "\"");
+    }
+    if (req.method == "eth_call" && req.params.find("0xe1a589da") != std::string::npos) {
+      // getSenderInfo: ((deposit, withdrawRound), (fundsRemaining, claimedInCurrentRound))
+      return test::RpcProxy::result(req,
+                                    "\"0x" + max_word + zero_word + max_word + zero_word + "\"");
+    }
+    if (req.method == "eth_call" && req.params.find("0x81779f38") != std::string::npos) {
+      return test::RpcProxy::result(req, "\"0x" + max_word + "\"");  // claimableReserve
+    }
+    return std::nullopt;
+  });
+  start_node(proxy.url());
+  // Ticket params priced against that gas price: refused in words, or capped, not thrown.
+  try {
+    node_->recipient->ticket_params(b_key_.address(), mpq_class(1, 1000));
+  } catch (const pm::PmError &) {
+  }
+  pm::RedeemOutcome out = redeem_directly(fresh_ticket(b_key_, 1));
+  EXPECT_EQ(out.kind, pm::RedeemOutcome::Kind::kRetry);
+  EXPECT_NE(out.error.find("insufficient ticket face value"), std::string::npos) << out.error;
 }
 
 }  // namespace

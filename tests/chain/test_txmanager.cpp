@@ -2,7 +2,10 @@
 // is sent, fees within the cap, a stuck transaction (anvil stops automining) replaced at the
 // same nonce with raised fees, a transaction that fails once mined (its target's code swapped
 // while it waits), and nonce recovery when another sender used the account.
+#include <atomic>
+
 #include "chain_fixture.h"
+#include "util/json.h"
 
 namespace lp {
 namespace {
@@ -20,16 +23,21 @@ class TxManagerTest : public test::ChainTest {
     EXPECT_TRUE(r.ok());
     return r.ok() ? r.value() : 0;
   }
-  void automine(bool on) {
-    JsonArray *arr = json_array_new();
-    json_array_add_boolean_element(arr, on);
-    JsonNode *p = json_node_alloc();
-    json_node_take_array(json_node_init(p, JSON_NODE_ARRAY), arr);
-    auto r = test::await_rpc<JsonNodePtr>([&](eth::RpcClient::Callback<JsonNodePtr> cb) {
-      rpc().call("evm_setAutomine", JsonNodePtr(p), cb);
-    });
-    ASSERT_TRUE(r.ok()) << r.error().describe();
+  // A manager whose node is reached through `proxy`.
+  std::unique_ptr<chain::TxManager> proxied(test::RpcProxy &proxy, const crypto::PrivateKey &key,
+                                            chain::TxConfig config = {}) {
+    clients_.push_back(
+        std::make_unique<eth::RpcClient>(eth::RpcClient::Options{proxy.url(), 20000}));
+    config.receipt_poll_ms = 20;
+    return std::make_unique<chain::TxManager>(
+        *clients_.back(), crypto::PrivateKey::from_bytes(key.secret().view()), config);
   }
+  void TearDown() override {
+    clients_.clear();
+    ChainTest::TearDown();
+  }
+  std::vector<std::unique_ptr<eth::RpcClient>> clients_;
+
   std::optional<eth::Receipt> receipt_of(const Hash32 &h) {
     auto r = test::await_rpc<std::optional<eth::Receipt>>(
         [&](eth::RpcClient::Callback<std::optional<eth::Receipt>> cb) {
@@ -151,6 +159,50 @@ TEST_F(TxManagerTest, AStuckTransactionIsReplacedAtTheSameNonce) {
   EXPECT_EQ(sent.size(), 2u);  // max_replacements is 1
 }
 
+TEST_F(TxManagerTest, AFeeCapHitDoesNotStopReplacementForGood) {
+  // For a while the node reports a base fee above the cap (anvil itself would drop the waiting
+  // transaction from its pool if a block really had such a base fee).
+  test::RpcProxy proxy(url());
+  std::atomic<bool> fees_high{false};
+  const std::string high = U256(150'000'000'000).to_hex();
+  proxy.set_hook([&](const test::RpcProxy::Request &req, const test::RpcProxy::Forward &forward)
+                     -> std::optional<test::RpcProxy::Reply> {
+    if (!fees_high || req.method != "eth_getBlockByNumber") {
+      return std::nullopt;
+    }
+    test::RpcProxy::Reply reply = forward();
+    JsonNodePtr doc = json::parse(reply.body);
+    JsonObject *block = json_object_get_object_member(json_node_get_object(doc.get()), "result");
+    json_object_set_string_member(block, "baseFeePerGas", high.c_str());
+    reply.body = json::stringify(doc.get());
+    return reply;
+  });
+  auto key = new_account(ether_milli(10000));
+  chain::TxConfig config;
+  config.max_fee_cap = U256(100'000'000'000);  // 100 gwei
+  config.replace_after_ms = 200;
+  config.max_replacements = 1;
+  auto tx = proxied(proxy, key, config);
+  std::vector<chain::SentTx> sent;
+  tx->set_observer([&](const chain::SentTx &s) { sent.push_back(s); });
+  automine(false);
+  std::optional<chain::Result<eth::Receipt>> result;
+  tx->send(broker().fund_deposit(U256(1)),
+           [&](chain::Result<eth::Receipt> r) { result.emplace(r); });
+  ASSERT_TRUE(test::run_until([&] { return sent.size() == 1; }));
+  fees_high = true;
+  test::run_until([] { return false; }, 700);
+  EXPECT_EQ(sent.size(), 1u) << "no replacement can be priced under the cap";
+  fees_high = false;
+  ASSERT_TRUE(test::run_until([&] { return sent.size() == 2; }, 10000));
+  EXPECT_EQ(sent[1].nonce, sent[0].nonce);
+  EXPECT_LE(sent[1].max_fee_per_gas, config.max_fee_cap);
+  mine(1);
+  ASSERT_TRUE(test::run_until([&] { return result.has_value(); }, 10000));
+  ASSERT_TRUE(result->ok()) << result->error().message;
+  EXPECT_EQ(result->value().transaction_hash, sent[1].hash);
+}
+
 TEST_F(TxManagerTest, ATransactionThatFailsWhenMinedReportsItsHash) {
   auto key = new_account(ether_milli(10000));
   auto tx = manager(key);
@@ -189,6 +241,171 @@ TEST_F(TxManagerTest, AnotherSenderOnTheSameAccountIsRecoveredFrom) {
   EXPECT_EQ(read(broker().get_sender_info(key.address())).deposit, U256(3));
 }
 
+TEST_F(TxManagerTest, AlreadyKnownMeansOurTransactionWasSent) {
+  // The node takes the transaction but its answer is "already known", as when an earlier send
+  // of the same bytes reached it: that is our transaction, not a reason to sign another.
+  test::RpcProxy proxy(url());
+  std::atomic<int> sends{0};
+  proxy.set_hook(
+      [&](const test::RpcProxy::Request &req,
+          const test::RpcProxy::Forward &forward) -> std::optional<test::RpcProxy::Reply> {
+        if (req.method != "eth_sendRawTransaction" || sends++ > 0) {
+          return std::nullopt;
+        }
+        forward();
+        return test::RpcProxy::error(req, -32000, "already known");
+      });
+  auto key = new_account(ether_milli(10000));
+  auto tx = proxied(proxy, key);
+  std::vector<chain::SentTx> sent;
+  tx->set_observer([&](const chain::SentTx &s) { sent.push_back(s); });
+  eth::Receipt r = send(*tx, broker().fund_deposit(U256(1)));
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(r.transaction_hash, sent[0].hash);
+  EXPECT_EQ(sends.load(), 1);
+  EXPECT_EQ(nonce_of(key.address()), 1u);
+  EXPECT_EQ(read(broker().get_sender_info(key.address())).deposit, U256(1));
+}
+
+TEST_F(TxManagerTest, AnUnderpricedReplacementMovesToTheNextFreeNonce) {
+  auto key = new_account(ether_milli(10000));
+  auto a = manager(key);
+  auto b = manager(key);
+  send(*b, broker().fund_deposit(U256(1)));  // b counts nonce 1 as next
+  automine(false);
+  // a takes nonce 1 and waits in the pool; b's other call at nonce 1 and the same fees is an
+  // underpriced replacement of a's transaction.
+  std::optional<chain::Result<eth::Receipt>> ra, rb;
+  size_t a_sent = 0;
+  a->set_observer([&](const chain::SentTx &) { ++a_sent; });
+  a->send(broker().fund_deposit(U256(1)), [&](chain::Result<eth::Receipt> r) { ra.emplace(r); });
+  ASSERT_TRUE(test::run_until([&] { return a_sent == 1; }));
+  std::vector<chain::SentTx> b_sent;
+  b->set_observer([&](const chain::SentTx &s) { b_sent.push_back(s); });
+  b->send(broker().fund_deposit(U256(2)), [&](chain::Result<eth::Receipt> r) { rb.emplace(r); });
+  ASSERT_TRUE(test::run_until([&] { return !b_sent.empty() || rb.has_value(); }));
+  ASSERT_FALSE(rb.has_value()) << rb->error().message;
+  EXPECT_EQ(b_sent[0].nonce, 2u);
+  mine(1);
+  ASSERT_TRUE(test::run_until([&] { return ra.has_value() && rb.has_value(); }));
+  ASSERT_TRUE(ra->ok()) << ra->error().message;
+  ASSERT_TRUE(rb->ok()) << rb->error().message;
+  EXPECT_EQ(nonce_of(key.address()), 3u);
+  EXPECT_EQ(read(broker().get_sender_info(key.address())).deposit, U256(4));
+}
+
+TEST_F(TxManagerTest, ARefusedNonceOrSendIsNotRepeated) {
+  test::RpcProxy proxy(url());
+  std::atomic<int> sends{0};
+  proxy.set_hook([&](const test::RpcProxy::Request &req,
+                     const test::RpcProxy::Forward &) -> std::optional<test::RpcProxy::Reply> {
+    if (req.method != "eth_sendRawTransaction") {
+      return std::nullopt;
+    }
+    int n = sends++;
+    if (n == 0) {
+      // A node that refuses nonce gaps (Arbitrum's sequencer) after it lost what we counted.
+      return test::RpcProxy::error(req, -32000, "nonce too high");
+    }
+    if (n == 2) {
+      return test::RpcProxy::error(req, -32000, "rejected by the node's policy");
+    }
+    return std::nullopt;
+  });
+  auto key = new_account(ether_milli(10000));
+  auto tx = proxied(proxy, key);
+  // "nonce too high": the count is read again and the same call sent at it.
+  send(*tx, broker().fund_deposit(U256(1)));
+  EXPECT_EQ(proxy.count("eth_getTransactionCount"), 2u);
+  // Any other refusal fails the call, and the next send asks the node for the nonce again.
+  ChainError e = send_fails(*tx, broker().fund_deposit(U256(1)));
+  EXPECT_EQ(e.kind, ChainError::Kind::kRejected) << e.message;
+  send(*tx, broker().fund_deposit(U256(1)));
+  EXPECT_EQ(proxy.count("eth_getTransactionCount"), 3u);
+  EXPECT_EQ(nonce_of(key.address()), 2u);
+}
+
+TEST_F(TxManagerTest, ASendWhoseAnswerWasLostIsLookedUpNotAbandoned) {
+  // The node takes the transaction and the connection drops before its answer: the manager
+  // asks for it by hash, finds it, and waits for its receipt.
+  test::RpcProxy proxy(url());
+  std::atomic<int> sends{0};
+  std::atomic<int> lookups{0};
+  proxy.set_hook(
+      [&](const test::RpcProxy::Request &req,
+          const test::RpcProxy::Forward &forward) -> std::optional<test::RpcProxy::Reply> {
+        if (req.method == "eth_sendRawTransaction") {
+          int n = sends++;
+          if (n == 0) {
+            forward();
+            return test::RpcProxy::lost();
+          }
+          if (n == 1) {
+            return test::RpcProxy::lost();  // lost on the way: the node never has it
+          }
+        }
+        if (req.method == "eth_getTransactionByHash" && lookups++ == 1) {
+          return test::RpcProxy::lost();  // and the node cannot be asked either
+        }
+        return std::nullopt;
+      });
+  auto key = new_account(ether_milli(10000));
+  chain::TxConfig config;
+  config.resend_unsure_ms = 100;
+  auto tx = proxied(proxy, key, config);
+  std::vector<chain::SentTx> sent;
+  tx->set_observer([&](const chain::SentTx &s) { sent.push_back(s); });
+  eth::Receipt r = send(*tx, broker().fund_deposit(U256(1)));
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(r.transaction_hash, sent[0].hash);
+  EXPECT_EQ(nonce_of(key.address()), 1u);
+
+  // Second call: the send and the lookup both fail, so nothing is known; the nonce stays the
+  // call's and the same transaction is sent again until the node has it.
+  eth::Receipt r2 = send(*tx, broker().fund_deposit(U256(1)));
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(r2.transaction_hash, sent[1].hash);
+  EXPECT_EQ(sent[1].nonce, 1u);
+  EXPECT_GE(sends.load(), 3);
+  EXPECT_EQ(nonce_of(key.address()), 2u);
+  EXPECT_EQ(read(broker().get_sender_info(key.address())).deposit, U256(2));
+}
+
+TEST_F(TxManagerTest, ATimedOutTransactionKeepsItsNonceUntilMined) {
+  auto key = new_account(ether_milli(10000));
+  chain::TxConfig config;
+  config.mine_timeout_ms = 300;
+  config.replace_after_ms = 100;
+  config.max_replacements = 0;
+  auto tx = manager(key, config);
+  std::vector<chain::SentTx> sent;
+  tx->set_observer([&](const chain::SentTx &s) { sent.push_back(s); });
+  automine(false);
+  ChainError e = send_fails(*tx, broker().fund_deposit(U256(1)));
+  EXPECT_EQ(e.kind, ChainError::Kind::kTimeout) << e.message;
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(e.tx_hash, sent[0].hash);
+  // Still followed after the timeout was reported: when the node drops it, it is sent again.
+  EXPECT_EQ(tx->pending(), 1u);
+  raw("anvil_dropTransaction", {to_hex(sent[0].hash)});
+  ASSERT_TRUE(test::run_until([&] {
+    return !JSON_NODE_HOLDS_NULL(raw("eth_getTransactionByHash", {to_hex(sent[0].hash)}).get());
+  }));
+  // The next call takes the next nonce rather than a second transaction at the same one.
+  std::optional<chain::Result<eth::Receipt>> next;
+  tx->send(broker().fund_deposit(U256(1)), [&](chain::Result<eth::Receipt> r) { next.emplace(r); });
+  ASSERT_TRUE(test::run_until([&] { return sent.size() == 2; }));
+  EXPECT_EQ(sent[1].nonce, sent[0].nonce + 1);
+  mine(1);
+  ASSERT_TRUE(test::run_until([&] { return next.has_value() && tx->pending() == 0; }));
+  ASSERT_TRUE(next->ok()) << next->error().message;
+  auto first = receipt_of(sent[0].hash);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_TRUE(first->status);
+  EXPECT_EQ(nonce_of(key.address()), 2u);
+  EXPECT_EQ(read(broker().get_sender_info(key.address())).deposit, U256(2));
+}
+
 TEST_F(TxManagerTest, AnAccountWithoutEtherIsRejectedInWords) {
   auto tx = manager(crypto::PrivateKey::generate());
   ChainError e = send_fails(*tx, broker().fund_deposit(U256(1)));
@@ -198,6 +415,45 @@ TEST_F(TxManagerTest, AnAccountWithoutEtherIsRejectedInWords) {
                            " cannot pay for gas and value"),
             std::string::npos)
       << e.message;
+}
+
+// The largest uint256, as a node would send a quantity.
+const std::string kHugeQuantity = "\"0x" + std::string(64, 'f') + "\"";
+
+TEST_F(TxManagerTest, AHostileNodesHugeFeesFailTheSendAndNothingThrows) {
+  // A base fee and tip at 2^256 - 1: twice the base fee plus the tip leaves uint256. The
+  // arithmetic runs inside libsoup's callback, where an exception would end the process.
+  test::RpcProxy proxy(url());
+  proxy.set_hook([](const test::RpcProxy::Request &req, const test::RpcProxy::Forward &forward)
+                     -> std::optional<test::RpcProxy::Reply> {
+    if (req.method == "eth_maxPriorityFeePerGas") {
+      return test::RpcProxy::result(req, kHugeQuantity);
+    }
+    if (req.method != "eth_getBlockByNumber") {
+      return std::nullopt;
+    }
+    test::RpcProxy::Reply reply = forward();
+    JsonNodePtr doc = json::parse(reply.body);
+    JsonObject *block = json_object_get_object_member(json_node_get_object(doc.get()), "result");
+    json_object_set_string_member(block, "baseFeePerGas", ("0x" + std::string(64, 'f')).c_str());
+    reply.body = json::stringify(doc.get());
+    return reply;
+  });
+  auto key = new_account(ether_milli(10000));
+  eth::RpcClient rpc(eth::RpcClient::Options{proxy.url(), 20000});
+  chain::TxConfig fast;
+  fast.receipt_poll_ms = 20;
+  chain::TxManager tx(rpc, crypto::PrivateKey::from_bytes(key.secret().view()), fast);
+  // No cap: the offer saturates at 2^256 - 1 and the node refuses an account that cannot pay it.
+  ChainError e = send_fails(tx, broker().fund_deposit(U256(1)));
+  EXPECT_EQ(e.kind, ChainError::Kind::kRejected) << e.message;
+
+  chain::TxConfig capped = fast;
+  capped.max_fee_cap = U256(1000000000);
+  chain::TxManager tx2(rpc, crypto::PrivateKey::from_bytes(key.secret().view()), capped);
+  e = send_fails(tx2, broker().fund_deposit(U256(1)));
+  EXPECT_EQ(e.kind, ChainError::Kind::kFeeCap) << e.message;
+  EXPECT_EQ(nonce_of(key.address()), 0u);
 }
 
 }  // namespace

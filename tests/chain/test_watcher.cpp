@@ -2,6 +2,8 @@
 // ChainTime, sender funding and unlocks reach the broker cache and the sender monitor (whose
 // max float follows the reserve), pool changes the pool size, and a watcher that fell behind
 // catches up in bounded log ranges without missing events.
+#include <atomic>
+
 #include "chain/services.h"
 #include "chain_fixture.h"
 #include "pm/sendermonitor.h"
@@ -16,9 +18,10 @@ using test::lpt;
 class Watcher : public test::ChainTest {
  protected:
   std::unique_ptr<chain::ChainServices> start(const crypto::PrivateKey &key,
-                                              uint64_t max_log_blocks = 2000) {
+                                              uint64_t max_log_blocks = 2000,
+                                              const std::string &rpc_url = "") {
     chain::ChainConfig config;
-    config.rpc_url = url();
+    config.rpc_url = rpc_url.empty() ? url() : rpc_url;
     config.controller = contracts().controller;
     config.tx.receipt_poll_ms = 20;
     config.watcher.poll_ms = 50;
@@ -106,6 +109,112 @@ TEST_F(Watcher, SenderEventsReachTheCacheAndTheMonitor) {
   ASSERT_TRUE(test::run_until([&] { return s->broker().transcoder_pool_size() == 2; }));
   ASSERT_TRUE(test::run_until([&] { return monitor.max_float(b->address()) == ether_milli(75); }))
       << monitor.max_float(b->address()).to_dec();
+}
+
+// The proxy answers the next getSenderInfo with what the chain holds when it is asked, but
+// only `hold_ms` later, as a slow node would: the chain moves on meanwhile.
+void hold_next_sender_info(test::RpcProxy &proxy, std::atomic<int> &asked, unsigned hold_ms) {
+  proxy.set_hook(
+      [&asked, hold_ms](
+          const test::RpcProxy::Request &req,
+          const test::RpcProxy::Forward &forward) -> std::optional<test::RpcProxy::Reply> {
+        if (req.method != "eth_call" || req.params.find("0xe1a589da") == std::string::npos ||
+            asked++ > 0) {
+          return std::nullopt;
+        }
+        test::RpcProxy::Reply reply = forward();
+        reply.delay_ms = hold_ms;
+        return reply;
+      });
+}
+
+TEST_F(Watcher, AnEventDuringTheFirstReadOfASenderIsNotLost) {
+  auto o_key = new_account(ether_milli(10000), lpt(10));
+  auto o = manager(o_key);
+  send(*o, token().approve(contracts().bonding_manager, lpt(10)));
+  send(*o, bonding().bond(lpt(10), o->address()));
+  next_round();
+  auto b_key = new_account(ether_milli(10000));
+  auto b = manager(b_key);
+  send(*b, broker().fund_reserve(ether_milli(100)));
+
+  test::RpcProxy proxy(url());
+  auto s = start(o_key, 2000, proxy.url());
+  std::atomic<int> asked{0};
+  hold_next_sender_info(proxy, asked, 1500);
+  // First sight of the sender: the read starts, and the node takes its time answering.
+  EXPECT_TRUE(s->broker().sender_info(b->address()).reserve.funds_remaining.is_zero());
+  ASSERT_TRUE(test::run_until([&] { return asked.load() > 0; }));
+  // Meanwhile the sender adds to its reserve, and the watcher sees it before the read is in.
+  send(*b, broker().fund_reserve(ether_milli(50)));
+  poll(*s);
+  EXPECT_FALSE(s->broker().cached(b->address())) << "the first read is still under way";
+  ASSERT_TRUE(test::run_until(
+      [&] {
+        return s->broker().sender_info(b->address()).reserve.funds_remaining == ether_milli(150);
+      },
+      10000))
+      << s->broker().sender_info(b->address()).reserve.funds_remaining.to_dec();
+}
+
+TEST_F(Watcher, ASlowReadDoesNotOverwriteANewerOne) {
+  auto b_key = new_account(ether_milli(10000));
+  auto b = manager(b_key);
+  send(*b, broker().fund_deposit(ether_milli(100)));
+  test::RpcProxy proxy(url());
+  auto s = start(crypto::PrivateKey::generate(), 2000, proxy.url());
+  std::atomic<int> asked{0};
+  hold_next_sender_info(proxy, asked, 1000);
+  std::optional<chain::Result<chain::Unit>> slow, fast;
+  s->broker().refresh(b->address(), [&](chain::Result<chain::Unit> r) { slow.emplace(r); });
+  ASSERT_TRUE(test::run_until([&] { return asked.load() > 0; }));
+  send(*b, broker().fund_deposit(ether_milli(1)));
+  // A second refresh, after the deposit changed, answered at once by the node.
+  s->broker().refresh(b->address(), [&](chain::Result<chain::Unit> r) { fast.emplace(r); });
+  ASSERT_TRUE(test::run_until([&] { return slow.has_value() && fast.has_value(); }, 10000));
+  ASSERT_TRUE(slow->ok() && fast->ok());
+  EXPECT_EQ(s->broker().sender_info(b->address()).deposit, ether_milli(101));
+}
+
+TEST_F(Watcher, AReorgIsReadAgainFromWhereItForked) {
+  auto s = start(crypto::PrivateKey::generate());
+  std::vector<std::string> heard;
+  s->watcher().on_event([&](const chain::events::ChainEvent &e) {
+    if (e.name == "DepositFunded") {
+      heard.push_back(e.name);
+    }
+  });
+  auto b_key = new_account(ether_milli(10000));
+  auto b = manager(b_key);
+  uint64_t fork = block_number();
+  poll(*s);
+  std::string snapshot = json_node_get_string(raw("evm_snapshot").get());
+  // The branch the watcher sees first: a deposit, then two more blocks.
+  send(*b, broker().fund_deposit(U256(1)));
+  mine(2);
+  poll(*s);
+  ASSERT_EQ(heard.size(), 1u);
+  ASSERT_EQ(s->watcher().head(), fork + 3);
+  // The chain reorganizes from the fork: the deposit on this branch is another one, and the
+  // branch is longer, so the watcher only sees blocks past its head to start with.
+  raw("evm_revert", {snapshot});
+  b = manager(b_key);  // its nonce count belonged to the dropped branch
+  send(*b, broker().fund_deposit(U256(2)));
+  mine(3);
+  poll(*s);
+  EXPECT_EQ(heard.size(), 2u) << "the new branch's deposit was heard";
+  EXPECT_EQ(s->watcher().head(), block_number());
+  EXPECT_EQ(read(broker().get_sender_info(b->address())).deposit, U256(2));
+
+  // A chain that became shorter than the watcher's head is noticed too.
+  snapshot = json_node_get_string(raw("evm_snapshot").get());
+  mine(5);
+  poll(*s);
+  raw("evm_revert", {snapshot});
+  send(*b, broker().fund_deposit(U256(3)));
+  poll(*s);
+  EXPECT_EQ(heard.size(), 3u);
+  EXPECT_EQ(s->watcher().head(), block_number());
 }
 
 TEST_F(Watcher, CatchesUpInBoundedRangesWithoutMissingEvents) {

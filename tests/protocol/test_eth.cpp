@@ -54,6 +54,9 @@ TEST(U256, BytesAndCheckedArithmetic) {
   EXPECT_EQ(U256(7) % U256(2), U256(1));
   EXPECT_EQ(ceil_rational(mpq_class(7, 2)), 4);
   EXPECT_EQ(ceil_rational(mpq_class(6, 2)), 3);
+  EXPECT_EQ(U256::saturate(U256::max().mpz() * 3), U256::max());
+  EXPECT_EQ(U256::saturate(mpz_class(-5)), U256());
+  EXPECT_EQ(U256::saturate(mpz_class(42)), U256(42));
 }
 
 // The worked examples of the Solidity ABI specification.

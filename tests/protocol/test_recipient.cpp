@@ -287,12 +287,15 @@ TEST_F(RecipientTest, SecretNeverLeaves) {
 // Reports outcomes when the test says so, as a chain would after some blocks.
 class TestRedeemer : public TicketRedeemer {
  public:
-  void redeem(const SignedTicket &t, std::function<void(RedeemOutcome)> done) override {
+  void redeem(const SignedTicket &t, const Hash32 &sent_tx,
+              std::function<void(RedeemOutcome)> done) override {
     calls.push_back(t);
+    sent.push_back(sent_tx);
     pending.push_back(std::move(done));
   }
   void finish(size_t i, RedeemOutcome outcome) { pending.at(i)(std::move(outcome)); }
   std::vector<SignedTicket> calls;
+  std::vector<Hash32> sent;
   std::vector<std::function<void(RedeemOutcome)>> pending;
 };
 
@@ -361,9 +364,48 @@ TEST_F(RecipientTest, QueueRetriesAndFinalErrors) {
   redeemer.finish(2, RedeemOutcome::failed("transaction failed txHash=0x12"));
   EXPECT_EQ(queue->unredeemed().size(), 1u);
 
-  // Round 8: creation round 5 is older than the 2-round validity period.
+  // Round 8: creation round 5 is older than the 2-round validity period; the ticket is closed
+  // rather than read again on every block.
   EXPECT_EQ(queue->on_new_block(143, 8, redeemer), 0u);
-  EXPECT_EQ(queue->on_new_block(143, 7, redeemer), 1u);
+  EXPECT_TRUE(queue->unredeemed().empty());
+  EXPECT_EQ(queue->on_new_block(144, 7, redeemer), 0u);
+}
+
+TEST_F(RecipientTest, ExpiredTicketsAreClosed) {
+  TicketParams p = winning_params();
+  ASSERT_TRUE(receive(p, 1).won);
+  TestRedeemer redeemer;
+  EXPECT_EQ(queue->on_new_block(140, 7, redeemer), 1u) << "round 5 is valid in round 7";
+  redeemer.finish(0, RedeemOutcome::failed("node unreachable"));
+  EXPECT_EQ(queue->on_new_block(141, 8, redeemer), 0u);
+  std::optional<QueuedTicket> q = queue->find(redeemer.calls[0].sig);
+  ASSERT_TRUE(q.has_value());
+  EXPECT_TRUE(q->redeemed);
+  EXPECT_TRUE(is_all_zero(q->tx_hash));
+  EXPECT_NE(q->last_error.find("ticket expired"), std::string::npos) << q->last_error;
+  EXPECT_TRUE(queue->unredeemed().empty());
+}
+
+TEST_F(RecipientTest, ARetryRemembersTheTransactionItSentAcrossARestart) {
+  TicketParams p = winning_params();
+  ASSERT_TRUE(receive(p, 1).won);
+  TestRedeemer redeemer;
+  EXPECT_EQ(queue->on_new_block(140, 5, redeemer), 1u);
+  EXPECT_TRUE(is_all_zero(redeemer.sent[0]));
+  // Sent, but not seen mined: the redeemer must look for this one before sending another.
+  Hash32 tx{0xcd};
+  redeemer.finish(0, RedeemOutcome{RedeemOutcome::Kind::kRetry, tx, "not mined within 300 s"});
+  ASSERT_EQ(queue->unredeemed().size(), 1u);
+  EXPECT_EQ(queue->unredeemed()[0].tx_hash, tx);
+
+  recipient.reset();
+  monitor.reset();
+  queue.reset();
+  queue = RedemptionQueue::open(dir.file("queue.db"));
+  EXPECT_EQ(queue->on_new_block(141, 5, redeemer), 1u);
+  EXPECT_EQ(redeemer.sent[1], tx);
+  redeemer.finish(1, RedeemOutcome::redeemed(tx));
+  EXPECT_TRUE(queue->unredeemed().empty());
 }
 
 TEST(RedeemOutcomeTest, ClassifiesLikeGoLivepeer) {
