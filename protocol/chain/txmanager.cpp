@@ -1,70 +1,18 @@
+// A transaction's life here (estimate, quote, nonce, send, poll, replace, resend, until a
+// receipt) is one state machine over asynchronous answers; it stays in one file so that every
+// transition can be read beside the others. The decisions that need no node are in txpolicy.
 #include "chain/txmanager.h"
 
 #include <algorithm>
-#include <cctype>
 #include <deque>
 #include <set>
 
 #include "chain/loop.h"
+#include "chain/txpolicy.h"
 #include "eth/transaction.h"
 #include "util/json.h"
 
 namespace lp::chain {
-
-namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-bool mentions(const eth::RpcError &e, const char *needle) {
-  return lower(e.message).find(needle) != std::string::npos;
-}
-
-// Geth says "already known" ("known transaction" before 1.9.x), anvil "transaction already
-// imported": the node's pool holds a transaction with this hash.
-bool already_known(const eth::RpcError &e) {
-  return e.kind == eth::RpcError::Kind::kRpc &&
-         (mentions(e, "already known") || mentions(e, "known transaction") ||
-          mentions(e, "already imported"));
-}
-
-// The node refused the nonce itself: taken already (mined, or pending with higher fees), or
-// beyond its count (nodes that refuse gaps, like Arbitrum's sequencer).
-bool nonce_refused(const eth::RpcError &e) {
-  return e.kind == eth::RpcError::Kind::kRpc &&
-         (mentions(e, "nonce too low") || mentions(e, "already been used") ||
-          mentions(e, "nonce too high") || mentions(e, "replacement transaction underpriced"));
-}
-
-// Fees come from the node: a hostile or broken one must not make the arithmetic throw.
-U256 percent_of(const U256 &v, unsigned percent) {
-  return U256::saturate(v.mpz() * percent / 100);
-}
-
-uint64_t with_margin(uint64_t gas, unsigned percent) {
-  uint64_t extra = gas / 100 * percent + gas % 100 * percent / 100;
-  return gas > UINT64_MAX - extra ? UINT64_MAX : gas + extra;
-}
-
-U256 max_of(const U256 &a, const U256 &b) {
-  return a < b ? b : a;
-}
-
-U256 min_of(const U256 &a, const U256 &b) {
-  return a < b ? a : b;
-}
-
-struct Fees {
-  bool legacy = false;
-  U256 max_fee;  // legacy: the gas price
-  U256 tip;
-  std::string cap_problem;  // set when the cap does not allow a price at all
-};
-
-}  // namespace
 
 struct Job {
   Call call;
@@ -164,7 +112,7 @@ struct TxManager::Impl : std::enable_shared_from_this<Impl> {
   // The node's error, reworded when it is about the account's ether.
   ChainError rejection(const JobPtr &job, const eth::RpcError &e) const {
     ChainError err = ChainError::from_rpc(e, job->call.what);
-    if (mentions(e, "insufficient funds")) {
+    if (node_says(e, "insufficient funds")) {
       err.message = job->call.what + ": the account " + key.address().checksummed() +
                     " cannot pay for gas and value: " + e.message;
     }
@@ -240,34 +188,9 @@ struct TxManager::Impl : std::enable_shared_from_this<Impl> {
   void finish_quote(const JobPtr &job, const U256 &base, const U256 &tip, bool legacy,
                     const std::function<void(std::optional<ChainError>, Fees)> &done) {
     Fees f;
-    f.legacy = legacy;
-    const U256 &cap = config.max_fee_cap;
-    if (legacy) {
-      f.max_fee = base;
-      if (!cap.is_zero() && f.max_fee > cap) {
-        done(ChainError::make(ChainError::Kind::kFeeCap,
-                              job->call.what + ": the gas price is " + base.to_dec() +
-                                  " wei, above the max fee cap of " + cap.to_dec() + " wei"),
-             f);
-        return;
-      }
-      done(std::nullopt, f);
+    if (auto over_cap = quote_fees(base, tip, legacy, config.max_fee_cap, &f)) {
+      done(ChainError::make(ChainError::Kind::kFeeCap, job->call.what + ": " + *over_cap), f);
       return;
-    }
-    // Twice the base fee leaves room for six full blocks of base fee growth.
-    f.tip = tip;
-    f.max_fee = U256::saturate(base.mpz() * 2 + tip.mpz());
-    if (!cap.is_zero()) {
-      if (base >= cap) {
-        done(ChainError::make(ChainError::Kind::kFeeCap,
-                              job->call.what + ": the base fee is " + base.to_dec() +
-                                  " wei per gas, at or above the max fee cap of " + cap.to_dec() +
-                                  " wei"),
-             f);
-        return;
-      }
-      f.max_fee = min_of(f.max_fee, cap);
-      f.tip = min_of(f.tip, cap - base);
     }
     done(std::nullopt, f);
   }
@@ -676,7 +599,7 @@ struct TxManager::Impl : std::enable_shared_from_this<Impl> {
         return;
       }
       const eth::RpcError &e = r.error();
-      if (mentions(e, "nonce too low") || mentions(e, "already been used")) {
+      if (nonce_used(e)) {
         self->nonce_taken(job, e.message);
         return;
       }
@@ -720,19 +643,9 @@ struct TxManager::Impl : std::enable_shared_from_this<Impl> {
         resend(job);
         return;
       }
-      unsigned bump = 100 + config.fee_bump_percent;
-      Fees f = job->fees;
-      f.max_fee = max_of(percent_of(job->fees.max_fee, bump), now.max_fee);
-      f.tip = max_of(percent_of(job->fees.tip, bump), now.tip);
-      const U256 &cap = config.max_fee_cap;
-      if (!cap.is_zero()) {
-        f.max_fee = min_of(f.max_fee, cap);
-      }
-      f.tip = min_of(f.tip, f.max_fee);
-      // Nodes drop a replacement that does not raise both fees by 10%; the cap does not move,
-      // so once it stops the raise it always will.
-      if (f.max_fee < percent_of(job->fees.max_fee, 110) ||
-          (!f.legacy && f.tip < percent_of(job->fees.tip, 110))) {
+      std::optional<Fees> raised =
+          replacement_fees(job->fees, now, config.fee_bump_percent, config.max_fee_cap);
+      if (!raised) {
         g_message("%s: cannot replace %s within the max fee cap; waiting for it to be mined",
                   job->call.what.c_str(), to_hex(job->hashes.back()).c_str());
         job->can_replace = false;
@@ -740,7 +653,7 @@ struct TxManager::Impl : std::enable_shared_from_this<Impl> {
         return;
       }
       Fees old = job->fees;
-      job->fees = f;
+      job->fees = *raised;
       eth::SignedTx signed_tx = sign_job(job);
       job->busy = true;
       job->last_sent_us = g_get_monotonic_time();
@@ -769,7 +682,7 @@ struct TxManager::Impl : std::enable_shared_from_this<Impl> {
             }
             job->fees = old;
             const eth::RpcError &e = r.error();
-            if (mentions(e, "nonce too low") || mentions(e, "already been used")) {
+            if (nonce_used(e)) {
               // Most likely one of ours was mined meanwhile.
               self->nonce_taken(job, e.message);
               return;

@@ -2,6 +2,7 @@
 // Ethereum wiki examples), transactions, and the B<->O signature digests.
 #include <gtest/gtest.h>
 
+#include "chain/txpolicy.h"
 #include "crypto/keccak.h"
 #include "eth/abi.h"
 #include "eth/rlp.h"
@@ -390,3 +391,72 @@ TEST(NetSigs, SegmentDigestAndProfileIds) {
 
 }  // namespace
 }  // namespace lp::eth
+
+// ---- the transaction manager's fee and refusal policy (no node needed) ----------------------
+
+namespace lp::chain {
+namespace {
+
+using eth::U256;
+
+TEST(TxPolicy, FeesFromAQuoteWithinTheCap) {
+  Fees f;
+  EXPECT_FALSE(quote_fees(U256(10), U256(2), false, U256(), &f));
+  EXPECT_EQ(f.max_fee, U256(22));  // twice the base fee plus the tip
+  EXPECT_EQ(f.tip, U256(2));
+  EXPECT_FALSE(quote_fees(U256(10), U256(8), false, U256(15), &f));
+  EXPECT_EQ(f.max_fee, U256(15));
+  EXPECT_EQ(f.tip, U256(5)) << "the tip fits under the cap with the base fee";
+  auto over = quote_fees(U256(15), U256(1), false, U256(15), &f);
+  ASSERT_TRUE(over);
+  EXPECT_NE(over->find("at or above the max fee cap of 15 wei"), std::string::npos) << *over;
+  EXPECT_FALSE(quote_fees(U256(20), U256(), true, U256(20), &f));
+  EXPECT_TRUE(f.legacy);
+  EXPECT_EQ(f.max_fee, U256(20));
+  EXPECT_TRUE(quote_fees(U256(21), U256(), true, U256(20), &f));
+  // A hostile node's base fee saturates instead of throwing.
+  EXPECT_FALSE(quote_fees(U256::max(), U256::max(), false, U256(), &f));
+  EXPECT_EQ(f.max_fee, U256::max());
+}
+
+TEST(TxPolicy, ReplacementRaisesBothFeesOrGivesUp) {
+  Fees sent;
+  sent.max_fee = U256(100);
+  sent.tip = U256(10);
+  Fees now;
+  now.max_fee = U256(50);
+  now.tip = U256(5);
+  auto raised = replacement_fees(sent, now, 25, U256());
+  ASSERT_TRUE(raised);
+  EXPECT_EQ(raised->max_fee, U256(125));
+  EXPECT_EQ(raised->tip, U256(12));
+  now.max_fee = U256(300);  // fees rose faster than the bump
+  EXPECT_EQ(replacement_fees(sent, now, 25, U256())->max_fee, U256(300));
+  EXPECT_EQ(replacement_fees(sent, now, 25, U256(112))->max_fee, U256(112));
+  EXPECT_FALSE(replacement_fees(sent, now, 25, U256(105)))
+      << "a raise under 10% is dropped by nodes: not worth sending";
+  EXPECT_EQ(with_margin(1000, 20), 1200u);
+  EXPECT_EQ(with_margin(UINT64_MAX - 5, 20), UINT64_MAX);
+}
+
+TEST(TxPolicy, WhatANodesRefusalMeans) {
+  eth::RpcError e;
+  e.kind = eth::RpcError::Kind::kRpc;
+  e.message = "Transaction already imported";
+  EXPECT_TRUE(already_known(e));
+  e.message = "already known";
+  EXPECT_TRUE(already_known(e));
+  EXPECT_FALSE(nonce_refused(e));
+  e.message = "nonce too low: next nonce 7, tx nonce 5";
+  EXPECT_TRUE(nonce_used(e));
+  EXPECT_TRUE(nonce_refused(e));
+  e.message = "replacement transaction underpriced";
+  EXPECT_FALSE(nonce_used(e));
+  EXPECT_TRUE(nonce_refused(e));
+  e.kind = eth::RpcError::Kind::kTransport;
+  e.message = "already known";
+  EXPECT_FALSE(already_known(e)) << "only the node's own answer counts";
+}
+
+}  // namespace
+}  // namespace lp::chain
