@@ -24,6 +24,7 @@
  */
 #include "lpsegmenter.h"
 
+#include "media/muxtimeline.h"
 #include "media/segmentcutter.h"
 #include "media/segmentmeta.h"
 #include "media/tsmuxer.h"
@@ -43,10 +44,6 @@ GST_DEBUG_CATEGORY_STATIC(lp_segmenter_debug);
 #define DEFAULT_TARGET_DURATION 2
 #define DEFAULT_MAX_DURATION 8
 #define DEFAULT_STREAM_ID nullptr
-
-// Audio starting this much before the end of the previous frame has jumped back in time; a
-// smaller overlap is jitter (the muxer drops a frame that would decode before its predecessor).
-constexpr GstClockTime kAudioJumpBack = 500 * GST_MSECOND;
 
 enum { PROP_0, PROP_TARGET_DURATION, PROP_MAX_DURATION, PROP_STREAM_ID };
 
@@ -81,20 +78,23 @@ struct LpSegmenterPrivate {
   std::string run_stream_id;
 
   std::unique_ptr<lp::TsMuxer> muxer;
+  // Shared by both streaming threads: one shift for both when time jumps back.
+  lp::JumpShifts shifts;
 
   // Video streaming thread.
   GstSegment video_segment;
   std::unique_ptr<lp::SegmentCutter> cutter;
   std::atomic<bool> saw_video{false};
+  lp::DecodeTimes decode_times;     // for H.264 that comes without DTS
+  GstClockTime frame_duration = 0;  // from the caps' frame rate; 0 when unknown
+  bool warned_out_of_order = false;
 
   // Audio streaming thread.
   GstSegment audio_segment;
   GstClockTime first_audio_rt = GST_CLOCK_TIME_NONE;
-  // As the cutter does for video (SegmentCutter::Decision::shift): when audio time jumps back,
-  // the muxer's audio carries on from the last frame. A forward gap is left alone: audio that
-  // dropped out must stay in sync with the video around it.
-  gint64 audio_shift = 0;
-  GstClockTime audio_end = GST_CLOCK_TIME_NONE;  // running time where the last frame ended
+  // Where the last audio frame ended (running time), to see time jump back. A forward gap is
+  // not a jump for audio: audio that dropped out stays in sync with the video around it.
+  GstClockTime audio_end = GST_CLOCK_TIME_NONE;
 
   // Segments the cutter has closed, by sequence number, until the muxer finishes them.
   std::mutex lock;
@@ -119,8 +119,10 @@ static void reset_stream_state(LpSegmenter *self) {
   gst_segment_init(&p->audio_segment, GST_FORMAT_TIME);
   p->cutter = std::make_unique<lp::SegmentCutter>(p->target, p->max);
   p->first_audio_rt = GST_CLOCK_TIME_NONE;
-  p->audio_shift = 0;
   p->audio_end = GST_CLOCK_TIME_NONE;
+  p->shifts.reset();
+  p->decode_times.reset();
+  p->warned_out_of_order = false;
   p->saw_video = false;
   {
     std::lock_guard<std::mutex> guard(p->lock);
@@ -232,9 +234,11 @@ static GstFlowReturn on_video_buffer(LpSegmenter *self, GstBuffer *buf) {
                        "got a buffer without PTS"));
     return GST_FLOW_ERROR;
   }
-  if (!signed_running_time(&p->video_segment, GST_BUFFER_DTS(buf), &frame.dts))
-    frame.dts = static_cast<gint64>(frame.pts);
   frame.duration = GST_BUFFER_DURATION(buf);
+  if (!signed_running_time(&p->video_segment, GST_BUFFER_DTS(buf), &frame.dts)) {
+    frame.dts = p->decode_times.next(
+        frame.pts, GST_CLOCK_TIME_IS_VALID(frame.duration) ? frame.duration : p->frame_duration);
+  }
   frame.keyframe = !GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
   frame.discont = GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DISCONT);
   if (!p->saw_video) {
@@ -262,6 +266,16 @@ static GstFlowReturn on_video_buffer(LpSegmenter *self, GstBuffer *buf) {
     case lp::SegmentCutter::Verdict::kDrop:
       GST_LOG_OBJECT(self, "dropping a frame before the first keyframe");
       return GST_FLOW_OK;
+    case lp::SegmentCutter::Verdict::kOutOfOrder:
+      if (!p->warned_out_of_order) {
+        p->warned_out_of_order = true;
+        GST_ELEMENT_WARNING(self, STREAM, FORMAT, ("Some video frames have broken timestamps."),
+                            ("a frame decodes at %" GST_STIME_FORMAT
+                             ", before the frame it follows; MPEG-TS cannot hold it, so it and "
+                             "any like it are left out",
+                             GST_STIME_ARGS(frame.dts)));
+      }
+      return GST_FLOW_OK;
     case lp::SegmentCutter::Verdict::kStart:
       if (d.ended)
         close_segment(p, *d.ended);
@@ -283,8 +297,13 @@ static GstFlowReturn on_video_buffer(LpSegmenter *self, GstBuffer *buf) {
                          "max-duration (%u s); cutting at the next keyframe",
                          d.started.seq, static_cast<double>(d.elapsed) / GST_SECOND,
                          static_cast<guint>(p->max / GST_SECOND)));
-  return p->muxer->push_video(buf, frame.pts + d.shift, frame.dts + d.shift, frame.keyframe,
-                              starts);
+  const gint64 shift =
+      d.went_back ? p->shifts.jumped_back(lp::JumpShifts::kVideo, static_cast<gint64>(frame.pts))
+                  : p->shifts.shift(lp::JumpShifts::kVideo);
+  const GstClockTime duration =
+      GST_CLOCK_TIME_IS_VALID(frame.duration) ? frame.duration : p->frame_duration;
+  p->shifts.ended_at(lp::JumpShifts::kVideo, static_cast<gint64>(frame.pts + duration) + shift);
+  return p->muxer->push_video(buf, frame.pts + shift, frame.dts + shift, frame.keyframe, starts);
 }
 
 static GstFlowReturn video_chain(GstPad *pad, GstObject *, GstBuffer *buf) {
@@ -312,6 +331,10 @@ static gboolean video_event(GstPad *pad, GstObject *, GstEvent *event) {
       gst_structure_get_int(s, "height", &height);
       gst_structure_get_fraction(s, "framerate", &fps_n, &fps_d);
       p->cutter->set_format(width, height, fps_n, fps_d);
+      p->frame_duration = fps_n > 0 && fps_d > 0
+                              ? gst_util_uint64_scale(GST_SECOND, static_cast<guint64>(fps_d),
+                                                      static_cast<guint64>(fps_n))
+                              : 0;
       break;
     }
     case GST_EVENT_FLUSH_START:
@@ -322,6 +345,8 @@ static gboolean video_event(GstPad *pad, GstObject *, GstEvent *event) {
       // After a seek the next keyframe starts a new segment, marked as a discontinuity.
       p->cutter->flush();
       p->muxer->flush();
+      p->shifts.reset();
+      p->decode_times.reset();
       {
         std::lock_guard<std::mutex> guard(p->lock);
         p->segments.clear();
@@ -389,19 +414,24 @@ static GstFlowReturn audio_chain(GstPad *pad, GstObject *parent, GstBuffer *buf)
       return GST_FLOW_ERROR;
     }
   }
+  gint64 shift = 0;
   if (GST_CLOCK_TIME_IS_VALID(rt)) {
-    if (GST_CLOCK_TIME_IS_VALID(p->audio_end) && rt + kAudioJumpBack < p->audio_end) {
+    if (GST_CLOCK_TIME_IS_VALID(p->audio_end) &&
+        static_cast<gint64>(rt) + lp::kTimeJump < static_cast<gint64>(p->audio_end)) {
       GST_DEBUG_OBJECT(self, "audio time jumped back to %" GST_TIME_FORMAT, GST_TIME_ARGS(rt));
-      p->audio_shift += static_cast<gint64>(p->audio_end - rt);
+      shift = p->shifts.jumped_back(lp::JumpShifts::kAudio, static_cast<gint64>(rt));
       p->audio_end = rt;
+    } else {
+      shift = p->shifts.shift(lp::JumpShifts::kAudio);
     }
     const GstClockTime end =
         rt + (GST_BUFFER_DURATION_IS_VALID(buf) ? GST_BUFFER_DURATION(buf) : 0);
     if (!GST_CLOCK_TIME_IS_VALID(p->audio_end) || end > p->audio_end)
       p->audio_end = end;
+    p->shifts.ended_at(lp::JumpShifts::kAudio, static_cast<gint64>(end) + shift);
   }
-  const GstFlowReturn ret = p->muxer->push_audio(
-      buf, GST_CLOCK_TIME_IS_VALID(rt) ? rt + p->audio_shift : GST_CLOCK_TIME_NONE);
+  const GstFlowReturn ret =
+      p->muxer->push_audio(buf, GST_CLOCK_TIME_IS_VALID(rt) ? rt + shift : GST_CLOCK_TIME_NONE);
   gst_buffer_unref(buf);
   return ret;
 }
@@ -436,8 +466,7 @@ static gboolean audio_event(GstPad *pad, GstObject *parent, GstEvent *event) {
       p->muxer->end_audio();
       break;
     case GST_EVENT_FLUSH_STOP:
-      // The muxer restarts with the video's flush; so does the audio's timeline.
-      p->audio_shift = 0;
+      // The muxer and the shifts restart with the video's flush.
       p->audio_end = GST_CLOCK_TIME_NONE;
       break;
     default:

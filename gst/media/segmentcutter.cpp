@@ -1,11 +1,8 @@
 #include "media/segmentcutter.h"
 
+#include "media/muxtimeline.h"
+
 namespace lp {
-namespace {
-// A decode-time step larger than this, either way, is a discontinuity. A smaller step back is
-// a broken stamp, not a new timeline: the muxer leaves that frame out.
-constexpr gint64 kTimestampJump = GST_SECOND;
-}  // namespace
 
 void SegmentCutter::set_format(gint width, gint height, gint fps_n, gint fps_d) {
   width_ = width;
@@ -47,21 +44,29 @@ SegmentCutter::Decision SegmentCutter::push(const Frame &frame) {
   gint64 forward_step = 0;
   if (open_ && have_last_dts_) {
     const gint64 expected = last_dts_ + static_cast<gint64>(duration);
-    if (frame.dts + kTimestampJump < last_dts_) {
-      // Time went back (a restarted source, files concatenated without adjusting): the mux
-      // timeline carries on from the last frame, or MPEG-TS decode times would run backwards.
+    if (frame.dts + kTimeJump < last_dts_) {
+      // Time went back (a restarted source, files concatenated without adjusting). Durations
+      // are counted on a timeline that carries on from the last frame.
       shift_ += expected - frame.dts;
       pending_discont_ = true;
-    } else if (frame.dts > last_dts_ + kTimestampJump) {
+      d.went_back = true;
+    } else if (frame.dts <= last_dts_) {
+      // A broken stamp, not a new timeline: MPEG-TS cannot hold a frame that decodes before
+      // its predecessor, so it is left out (and is not the reference for the next frame).
+      d.verdict = Verdict::kOutOfOrder;
+      return d;
+    } else if (frame.dts > last_dts_ + kTimeJump) {
       forward_jump = true;
       forward_step = frame.dts - expected;
       pending_discont_ = true;
     }
   }
-  if (frame.discont && open_)
+  // A DISCONT flag on a keyframe starts a new stream. On a delta frame with times that carry
+  // on, it only says data was lost (or, from matroskademux, that a B-frame is shown before the
+  // frame decoded ahead of it): nothing for a playlist to mark.
+  if (frame.discont && frame.keyframe && open_)
     pending_discont_ = true;
   const gint64 pts = static_cast<gint64>(frame.pts) + shift_;
-  d.shift = shift_;
   if (!open_) {
     if (!frame.keyframe) {
       d.verdict = frame.dts > first_dts_ + static_cast<gint64>(max_) ? Verdict::kNoKeyframe
@@ -73,8 +78,10 @@ SegmentCutter::Decision SegmentCutter::push(const Frame &frame) {
   } else {
     d.elapsed = elapsed_until(pts);
     // A quarter frame of slack absorbs 90 kHz rounding without cutting a whole GOP later.
-    const GstClockTime slack =
-        fps_n_ > 0 ? gst_util_uint64_scale(GST_SECOND, fps_d_, 4 * fps_n_) : GST_MSECOND;
+    const GstClockTime slack = fps_n_ > 0
+                                   ? gst_util_uint64_scale(GST_SECOND, static_cast<guint64>(fps_d_),
+                                                           4 * static_cast<guint64>(fps_n_))
+                                   : GST_MSECOND;
     if (frame.keyframe && (pending_discont_ || d.elapsed + slack >= target_)) {
       SegmentSpan ended = *open_;
       // A continuous stream ends a segment where the next one starts, so durations add up;

@@ -2,12 +2,11 @@
 //
 // Pure logic, so it can be tested without pipelines; the element turns its decisions into
 // force-key-unit events, messages and segment meta. A segment starts at a keyframe once the
-// current one has lasted at least the target, or at once after a discontinuity (a DISCONT
-// flag, or decode time jumping back or forward by more than a second).
+// current one has lasted at least the target, or at once after a discontinuity (a keyframe
+// with the DISCONT flag, a flush, or decode time jumping back or forward by more than a
+// second).
 //
 // Segment starts in the meta are the input's running times; durations count media, not gaps.
-// The muxer is given a timeline that never runs backwards: after time jumps back, every frame
-// is shifted (Decision::shift) to carry on from the last one.
 #pragma once
 
 #include <gst/gst.h>
@@ -44,12 +43,14 @@ class SegmentCutter {
     kStart,       // the frame starts segment `started`; `ended` is the one it closes, if any
     kDrop,        // a frame before the first keyframe: nothing can decode it
     kNoKeyframe,  // no keyframe within max: the stream cannot be segmented
+    kOutOfOrder,  // decodes before the frame it follows (a broken stamp): leave it out
   };
 
   struct Decision {
     Verdict verdict = Verdict::kKeep;
-    // Added to the frame's running times for the muxer (see above).
-    gint64 shift = 0;
+    // Decode time went back by more than a second: the muxer's timeline must be shifted (see
+    // JumpShifts) from this frame on.
+    bool went_back = false;
     std::optional<SegmentSpan> ended;
     SegmentSpan started;
     // Set once per segment, on the first frame past max without a keyframe.
@@ -86,7 +87,7 @@ class SegmentCutter {
   bool have_last_dts_ = false;
   gint64 last_dts_ = 0;
   gint64 last_end_ = 0;    // shifted end of the latest frame
-  gint64 shift_ = 0;       // see Decision::shift
+  gint64 shift_ = 0;       // keeps durations counting across time going back
   gint64 open_start_ = 0;  // shifted start of the open segment
   gint64 open_gap_ = 0;    // forward jumps inside the open segment
   bool pending_discont_ = false;

@@ -1,5 +1,6 @@
 // Unit tests of the media helpers: MPEG-TS scanner, profiles, HLS playlists, object store,
 // output ordering.
+#include "media/muxtimeline.h"
 #include "media/profiles.h"
 #include "media/segmentcutter.h"
 #include "media/segmentmeta.h"
@@ -547,7 +548,7 @@ TEST(SegmentCutter, AJumpInsideAGopCountsMediaNotTheGap) {
   // Keyframes every 60 frames; from frame 75 on, time is 10 s later.
   for (int i = 0; i < 150; ++i) {
     const auto d = cutter.push(frame(i, i % 60 == 0, i >= 75 ? 10 * GST_SECOND : 0));
-    EXPECT_EQ(d.shift, 0) << "time moving forward needs no shift";
+    EXPECT_FALSE(d.went_back) << "time moving forward needs no shift";
     EXPECT_FALSE(d.long_gop) << i;
     if (d.ended)
       ended.push_back(*d.ended);
@@ -562,31 +563,87 @@ TEST(SegmentCutter, AJumpInsideAGopCountsMediaNotTheGap) {
   EXPECT_EQ(started[2].start, 10 * GST_SECOND + 120 * kFrame);
 }
 
-TEST(SegmentCutter, TimeGoingBackIsShiftedForTheMuxer) {
+TEST(SegmentCutter, TimeGoingBackInsideAGopCountsMedia) {
   SegmentCutter cutter(2 * GST_SECOND, 8 * GST_SECOND);
   cutter.set_format(640, 360, 30, 1);
   // 0-2 s, then inside the next GOP time restarts at 0.
-  std::vector<gint64> muxed;
+  int went_back = 0;
   std::vector<SegmentSpan> ended;
   std::vector<SegmentSpan> started;
   for (int i = 0; i < 180; ++i) {
     const auto f = i < 75 ? frame(i, i % 60 == 0) : frame(i - 75, (i - 75) % 60 == 45);
     const auto d = cutter.push(f);
-    muxed.push_back(f.dts + d.shift);
+    ASSERT_NE(d.verdict, SegmentCutter::Verdict::kOutOfOrder) << i;
+    went_back += d.went_back ? 1 : 0;
     if (d.ended)
       ended.push_back(*d.ended);
     if (d.verdict == SegmentCutter::Verdict::kStart)
       started.push_back(d.started);
   }
-  for (size_t i = 1; i < muxed.size(); ++i)
-    ASSERT_EQ(muxed[i] - muxed[i - 1], static_cast<gint64>(kFrame)) << "frame " << i;
+  EXPECT_EQ(went_back, 1);
   ASSERT_GE(ended.size(), 2u);
   EXPECT_EQ(ended[1].end - ended[1].start, 60 * kFrame);
   ASSERT_GE(started.size(), 3u);
   EXPECT_TRUE(started[2].discont);
   EXPECT_EQ(started[2].start, 45 * kFrame) << "the meta keeps the input's own time";
-  cutter.flush();
-  EXPECT_EQ(cutter.push(frame(0, true)).shift, 0) << "a flush starts the muxer afresh";
+}
+
+TEST(SegmentCutter, ABrokenStampIsLeftOutAndChangesNothingElse) {
+  SegmentCutter cutter(2 * GST_SECOND, 8 * GST_SECOND);
+  cutter.set_format(640, 360, 30, 1);
+  std::vector<SegmentSpan> ended;
+  int left_out = 0;
+  for (int i = 0; i < 130; ++i) {
+    auto f = frame(i, i % 60 == 0);
+    if (i == 70) {
+      f.dts -= static_cast<gint64>(980 * GST_MSECOND);  // one frame stamped 0.98 s early
+      f.pts -= 980 * GST_MSECOND;
+    }
+    const auto d = cutter.push(f);
+    left_out += d.verdict == SegmentCutter::Verdict::kOutOfOrder ? 1 : 0;
+    EXPECT_FALSE(d.went_back);
+    EXPECT_FALSE(d.started.discont) << i;
+    if (d.ended)
+      ended.push_back(*d.ended);
+  }
+  EXPECT_EQ(left_out, 1);
+  ASSERT_EQ(ended.size(), 2u);
+  EXPECT_EQ(ended[1].end - ended[1].start, 60 * kFrame);
+  EXPECT_EQ(ended[1].frames, 59u) << "the frame left out is not counted";
+}
+
+TEST(JumpShifts, BothStreamsTakeTheSameShift) {
+  JumpShifts shifts;
+  shifts.ended_at(JumpShifts::kVideo, 10 * GST_SECOND);
+  shifts.ended_at(JumpShifts::kAudio, 10 * GST_SECOND + 300 * GST_MSECOND);
+  // Video restarts at 0 first: it carries on after the later of the two ends.
+  EXPECT_EQ(shifts.jumped_back(JumpShifts::kVideo, 0), 10 * GST_SECOND + 300 * GST_MSECOND);
+  EXPECT_EQ(shifts.shift(JumpShifts::kAudio), 0) << "audio has not jumped yet";
+  shifts.ended_at(JumpShifts::kAudio, 10 * GST_SECOND + 500 * GST_MSECOND);
+  EXPECT_EQ(shifts.jumped_back(JumpShifts::kAudio, 20 * GST_MSECOND),
+            10 * GST_SECOND + 300 * GST_MSECOND)
+      << "audio takes video's shift, so they stay in sync";
+  EXPECT_EQ(shifts.shift(JumpShifts::kVideo), shifts.shift(JumpShifts::kAudio));
+  shifts.reset();
+  EXPECT_EQ(shifts.shift(JumpShifts::kVideo), 0);
+}
+
+TEST(DecodeTimes, MadeUpForBFramesWithoutDts) {
+  // I P B B P B B ... in decode order, presentation order 0 3 1 2 6 4 5 ...
+  DecodeTimes times;
+  gint64 last = G_MININT64;
+  for (int i = 0; i < 60; ++i) {
+    const int group = i == 0 ? 0 : (i - 1) / 3;
+    const int in_group = i == 0 ? 0 : (i - 1) % 3;
+    const int shown = i == 0 ? 0 : 3 * group + (in_group == 0 ? 3 : in_group);
+    const GstClockTime pts = static_cast<GstClockTime>(shown) * kFrame;
+    const gint64 dts = times.next(pts, kFrame);
+    EXPECT_GT(dts, last) << "frame " << i;
+    EXPECT_LE(dts, static_cast<gint64>(pts)) << "frame " << i;
+    last = dts;
+  }
+  // Time jumping back is kept, for the segmenter to see.
+  EXPECT_LT(times.next(0, kFrame), 0);
 }
 
 TEST(SegmentCutter, DiscontinuitiesStartASegmentAtOnce) {
