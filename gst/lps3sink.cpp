@@ -122,6 +122,8 @@ struct LpS3SinkPrivate {
   std::mutex queue_lock;
   lp::UploadQueue *queue = nullptr;
   std::atomic<bool> error_posted{false};
+  // Deletes refused by a policy fail for every segment: the first is posted, the rest logged.
+  std::atomic<bool> delete_warning_posted{false};
 };
 
 struct _LpS3Sink {
@@ -195,6 +197,7 @@ static gboolean lp_s3_sink_start(GstBaseSink *sink) {
   options.delete_segments = s.delete_segments;
   options.master_name = s.master_playlist;
   p->error_posted = false;
+  p->delete_warning_posted = false;
   if (s.store.location.empty() && s.store.presigned_post.empty()) {
     GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("No location set."),
                       ("set lps3sink's location to a directory, a file:///dir URL, an s3:// or "
@@ -221,8 +224,14 @@ static gboolean lp_s3_sink_start(GstBaseSink *sink) {
                          pending));
   };
   events.warning = [self](const GError *e) {
+    if (self->priv->delete_warning_posted.exchange(true)) {
+      GST_WARNING_OBJECT(self, "could not delete an old segment: %s", e->message);
+      return;
+    }
     GST_ELEMENT_WARNING(self, RESOURCE, WRITE, ("Could not delete an old segment."),
-                        ("%s; the stream goes on, but the segment stays in storage", e->message));
+                        ("%s; the stream goes on, but the segment stays in storage (further "
+                         "failed deletes are only logged)",
+                         e->message));
   };
   GError *error = nullptr;
   lp::OpenedStore opened = lp::open_store(s.store, std::move(events), &error);
