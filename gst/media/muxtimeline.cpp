@@ -13,12 +13,20 @@ gint64 JumpShifts::jumped_back(Stream stream, gint64 time) {
     shifts_.push_back(later_end == G_MININT64 ? shifts_.back()
                                               : std::max<gint64>(later_end - time, 0));
   }
-  return shifts_[jump];
+  // Audio picked the shift while video still had frames to write past audio's end: video
+  // carries on after them, a little out of step, because overlapping them would cost the
+  // keyframe that opens the next segment. Audio in the opposite case keeps in step; the muxer
+  // leaves out its few overlapping frames.
+  gint64 shift = shifts_[jump];
+  if (stream == kVideo && end_[stream] != G_MININT64)
+    shift = std::max(shift, end_[stream] - time);
+  own_[stream] = shift;
+  return shift;
 }
 
 gint64 JumpShifts::shift(Stream stream) const {
   std::lock_guard<std::mutex> guard(lock_);
-  return shifts_[jumps_[stream]];
+  return own_[stream];
 }
 
 void JumpShifts::ended_at(Stream stream, gint64 end) {
@@ -30,6 +38,7 @@ void JumpShifts::reset() {
   std::lock_guard<std::mutex> guard(lock_);
   shifts_.assign(1, 0);
   jumps_ = {};
+  own_ = {};
   end_ = {G_MININT64, G_MININT64};
 }
 

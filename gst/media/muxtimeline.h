@@ -18,8 +18,8 @@ constexpr gint64 kTimeJump = GST_SECOND;
 // When input time jumps back (a restarted publisher, files concatenated without adjusting),
 // the muxer's timeline carries on instead, shifted. Both streams must take the same shift or
 // they drift apart: the first to jump picks it, so that its new time follows the later of the
-// two streams' ends; the other takes it when it jumps in turn. Called from both streaming
-// threads.
+// two streams' ends; the other takes it when it jumps in turn (video, though, never overlaps
+// its own frames). Called from both streaming threads.
 class JumpShifts {
  public:
   enum Stream { kVideo = 0, kAudio = 1 };
@@ -35,6 +35,7 @@ class JumpShifts {
   mutable std::mutex lock_;
   std::vector<gint64> shifts_{0};  // one per jump, in order
   std::array<size_t, 2> jumps_{};  // how many each stream has taken
+  std::array<gint64, 2> own_{};    // each stream's shift now
   std::array<gint64, 2> end_{G_MININT64, G_MININT64};
 };
 

@@ -624,6 +624,13 @@ TEST(JumpShifts, BothStreamsTakeTheSameShift) {
             10 * GST_SECOND + 300 * GST_MSECOND)
       << "audio takes video's shift, so they stay in sync";
   EXPECT_EQ(shifts.shift(JumpShifts::kVideo), shifts.shift(JumpShifts::kAudio));
+  // Audio jumps first this time; video still writes 200 ms past audio's end before it jumps:
+  // it carries on after its own frames rather than overlap them.
+  const gint64 base = shifts.shift(JumpShifts::kVideo);
+  shifts.ended_at(JumpShifts::kAudio, base + 5 * GST_SECOND);
+  EXPECT_EQ(shifts.jumped_back(JumpShifts::kAudio, 0), base + 5 * GST_SECOND);
+  shifts.ended_at(JumpShifts::kVideo, base + 5 * GST_SECOND + 200 * GST_MSECOND);
+  EXPECT_EQ(shifts.jumped_back(JumpShifts::kVideo, 0), base + 5 * GST_SECOND + 200 * GST_MSECOND);
   shifts.reset();
   EXPECT_EQ(shifts.shift(JumpShifts::kVideo), 0);
 }
