@@ -9,6 +9,23 @@
 
 namespace lp::chain {
 
+namespace {
+
+// A block the watcher asked for by number: the node's error, or its answer that it has none.
+std::optional<ChainError> block_problem(const eth::RpcResult<std::optional<eth::Block>> &b,
+                                        uint64_t number) {
+  if (!b.ok()) {
+    return ChainError::from_rpc(b.error(), "reading a block");
+  }
+  if (!b.value()) {
+    return ChainError::make(ChainError::Kind::kMalformed,
+                            "block " + std::to_string(number) + " is missing");
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 struct BlockWatcher::Impl : std::enable_shared_from_this<Impl> {
   eth::RpcClient &rpc;
   Reader reader;
@@ -184,11 +201,8 @@ struct BlockWatcher::Impl : std::enable_shared_from_this<Impl> {
           if (!self || !self->alive) {
             return;
           }
-          if (!b.ok() || !b.value()) {
-            self->finish_poll(
-                b.ok() ? ChainError::make(ChainError::Kind::kMalformed,
-                                          "block " + std::to_string(from) + " is missing")
-                       : ChainError::from_rpc(b.error(), "reading a block"));
+          if (auto problem = block_problem(b, from)) {
+            self->finish_poll(*problem);
             return;
           }
           const std::deque<std::pair<uint64_t, Hash32>> &recent = self->recent;
@@ -225,22 +239,19 @@ struct BlockWatcher::Impl : std::enable_shared_from_this<Impl> {
         self->range_done(logs.value(), *last_block, to, latest);
         return;
       }
-      self->rpc.get_block_by_number(
-          eth::BlockTag::number(to), [w, to, latest, logs = std::move(logs.value())](
-                                         eth::RpcResult<std::optional<eth::Block>> b) {
-            auto self = w.lock();
-            if (!self || !self->alive) {
-              return;
-            }
-            if (!b.ok() || !b.value()) {
-              self->finish_poll(
-                  b.ok() ? ChainError::make(ChainError::Kind::kMalformed,
-                                            "block " + std::to_string(to) + " is missing")
-                         : ChainError::from_rpc(b.error(), "reading a block"));
-              return;
-            }
-            self->range_done(logs, *b.value(), to, latest);
-          });
+      self->rpc.get_block_by_number(eth::BlockTag::number(to),
+                                    [w, to, latest, logs = std::move(logs.value())](
+                                        eth::RpcResult<std::optional<eth::Block>> b) {
+                                      auto self = w.lock();
+                                      if (!self || !self->alive) {
+                                        return;
+                                      }
+                                      if (auto problem = block_problem(b, to)) {
+                                        self->finish_poll(*problem);
+                                        return;
+                                      }
+                                      self->range_done(logs, *b.value(), to, latest);
+                                    });
     });
   }
 
