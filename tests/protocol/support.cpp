@@ -119,8 +119,11 @@ Anvil::Anvil() {
   g_subprocess_launcher_set_stderr_file_path(launcher.get(), (log_path_ + ".err").c_str());
   std::string anvil = source_root() + "/node_modules/.bin/anvil";
   GError *raw = nullptr;
+  // --prune-history: past states stay in memory (the newest 256) instead of going to
+  // ~/.foundry/anvil/tmp, where a test program's anvil left hundreds of megabytes behind.
   proc_.reset(g_subprocess_launcher_spawn(launcher.get(), &raw, anvil.c_str(), "--host",
-                                          "127.0.0.1", "--port", "0", nullptr));
+                                          "127.0.0.1", "--port", "0", "--prune-history", "256",
+                                          nullptr));
   if (!proc_) {
     GErrorPtr err(raw);
     throw Error("cannot start anvil (" + anvil + "): " + err->message + "; run scripts/deps.sh");
