@@ -412,4 +412,9 @@ chain::ChainError ChainTest::send_fails(chain::TxManager &tx, chain::Call call) 
   return r.error();
 }
 
+void ChainTest::bond(chain::TxManager &who, const eth::U256 &amount, const crypto::Address &to) {
+  send(who, token().approve(contracts().bonding_manager, amount));
+  send(who, bonding().bond(amount, to));
+}
+
 }  // namespace lp::test

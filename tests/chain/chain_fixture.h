@@ -94,6 +94,8 @@ class ChainTest : public ::testing::Test {
   eth::Receipt send(chain::TxManager &tx, chain::Call call);
   // Sends and expects a failure; returns it.
   chain::ChainError send_fails(chain::TxManager &tx, chain::Call call);
+  // Approves and bonds `amount` LPT from `who` to `to`.
+  void bond(chain::TxManager &who, const eth::U256 &amount, const crypto::Address &to);
 
   chain::BondingManager bonding() const {
     return chain::BondingManager(contracts().bonding_manager);

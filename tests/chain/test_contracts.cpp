@@ -330,8 +330,7 @@ TEST_F(EthersChain, ViewsReadTheSameAsEthers) {
   auto b = manager(b_key);
   send(*b, broker().fund_deposit_and_reserve(ether_milli(30), ether_milli(20)));
   send(*b, broker().unlock());
-  send(*b, token().approve(contracts().bonding_manager, lpt(50)));
-  send(*b, bonding().bond(lpt(50), b->address()));
+  bond(*b, lpt(50), b->address());
   pm::SignedTicket t = sample_ticket(9);
 
   std::string addr = q(b->address().checksummed());

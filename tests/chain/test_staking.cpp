@@ -18,11 +18,6 @@ constexpr uint64_t kPercent = 10000;  // of Livepeer's 1,000,000
 
 class Staking : public test::ChainTest {
  protected:
-  // Approves and bonds `amount` from `who` to `to`.
-  void bond(chain::TxManager &who, const U256 &amount, const crypto::Address &to) {
-    send(who, token().approve(contracts().bonding_manager, amount));
-    send(who, bonding().bond(amount, to));
-  }
   // A registered orchestrator with `stake` LPT bonded to itself.
   std::unique_ptr<chain::TxManager> orchestrator(const U256 &stake, uint64_t reward_cut_pct,
                                                  uint64_t fee_share_pct) {

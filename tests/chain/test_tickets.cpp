@@ -40,8 +40,7 @@ class Tickets : public test::ChainTest {
     // The orchestrator: registered, keeping all fees (fee share 0), active from next round.
     o_key_ = new_account(ether_milli(10000), lpt(1000));
     auto o = manager(o_key_);
-    send(*o, token().approve(contracts().bonding_manager, lpt(1000)));
-    send(*o, bonding().bond(lpt(1000), o->address()));
+    bond(*o, lpt(1000), o->address());
     send(*o, bonding().transcoder(U256(), U256()));
     next_round();
     b_key_ = new_account(ether_milli(10000));
@@ -271,8 +270,7 @@ TEST_F(Tickets, ATicketAboveTheRecipientsReserveShareIsRedeemedForWhatItCovers) 
   // A second orchestrator: the sender's reserve is shared by a pool of two.
   auto o2_key = new_account(ether_milli(10000), lpt(1000));
   auto o2 = manager(o2_key);
-  send(*o2, token().approve(contracts().bonding_manager, lpt(1000)));
-  send(*o2, bonding().bond(lpt(1000), o2->address()));
+  bond(*o2, lpt(1000), o2->address());
   send(*o2, bonding().transcoder(U256(), U256()));
   next_round();
   auto b = manager(b_key_);

@@ -62,8 +62,7 @@ TEST_F(Watcher, SenderEventsReachTheCacheAndTheMonitor) {
   // An orchestrator so that the pool has one member and reserves have an owner.
   auto o_key = new_account(ether_milli(10000), lpt(10));
   auto o = manager(o_key);
-  send(*o, token().approve(contracts().bonding_manager, lpt(10)));
-  send(*o, bonding().bond(lpt(10), o->address()));
+  bond(*o, lpt(10), o->address());
   next_round();
   auto b_key = new_account(ether_milli(10000));
   auto b = manager(b_key);
@@ -103,8 +102,7 @@ TEST_F(Watcher, SenderEventsReachTheCacheAndTheMonitor) {
   auto o2_key = new_account(ether_milli(10000), lpt(10));
   auto o2 = manager(o2_key);
   send(*b, broker().cancel_unlock());
-  send(*o2, token().approve(contracts().bonding_manager, lpt(10)));
-  send(*o2, bonding().bond(lpt(10), o2->address()));
+  bond(*o2, lpt(10), o2->address());
   poll(*s);
   ASSERT_TRUE(test::run_until([&] { return s->broker().transcoder_pool_size() == 2; }));
   ASSERT_TRUE(test::run_until([&] { return monitor.max_float(b->address()) == ether_milli(75); }))
@@ -131,8 +129,7 @@ void hold_next_sender_info(test::RpcProxy &proxy, std::atomic<int> &asked, unsig
 TEST_F(Watcher, AnEventDuringTheFirstReadOfASenderIsNotLost) {
   auto o_key = new_account(ether_milli(10000), lpt(10));
   auto o = manager(o_key);
-  send(*o, token().approve(contracts().bonding_manager, lpt(10)));
-  send(*o, bonding().bond(lpt(10), o->address()));
+  bond(*o, lpt(10), o->address());
   next_round();
   auto b_key = new_account(ether_milli(10000));
   auto b = manager(b_key);
