@@ -13,6 +13,19 @@ S3ClientOptions client_options(const StoreSettings &s) {
   return options;
 }
 
+// Local and remote stores alike are written through the worker queue.
+std::unique_ptr<UploadQueue> make_queue(const StoreSettings &s,
+                                        std::unique_ptr<ObjectStore> primary,
+                                        UploadQueue::Factory factory, StoreEvents events) {
+  UploadQueue::Options options;
+  options.workers = s.concurrency;
+  options.max_pending = s.max_pending;
+  options.on_error = std::move(events.failed);
+  options.on_backpressure = std::move(events.falling_behind);
+  options.on_warning = std::move(events.warning);
+  return std::make_unique<UploadQueue>(std::move(primary), std::move(factory), std::move(options));
+}
+
 std::unique_ptr<ObjectStore> open_remote(const StoreSettings &s, StoreEvents events,
                                          GError **error) {
   UploadQueue::Factory factory;
@@ -47,14 +60,7 @@ std::unique_ptr<ObjectStore> open_remote(const StoreSettings &s, StoreEvents eve
       return std::unique_ptr<ObjectStore>(S3Store::open(location, options, cancellable, e));
     };
   }
-  UploadQueue::Options queue_options;
-  queue_options.workers = s.concurrency;
-  queue_options.max_pending = s.max_pending;
-  queue_options.on_error = std::move(events.failed);
-  queue_options.on_backpressure = std::move(events.falling_behind);
-  queue_options.on_warning = std::move(events.warning);
-  return std::make_unique<UploadQueue>(std::move(primary), std::move(factory),
-                                       std::move(queue_options));
+  return make_queue(s, std::move(primary), std::move(factory), std::move(events));
 }
 
 }  // namespace
@@ -86,14 +92,7 @@ OpenedStore open_store(const StoreSettings &settings, StoreEvents events, GError
     UploadQueue::Factory factory = [location](GCancellable *, GError **e) {
       return open_object_store(location, e);
     };
-    UploadQueue::Options options;
-    options.workers = settings.concurrency;
-    options.max_pending = settings.max_pending;
-    options.on_error = std::move(events.failed);
-    options.on_backpressure = std::move(events.falling_behind);
-    options.on_warning = std::move(events.warning);
-    opened.store =
-        std::make_unique<UploadQueue>(std::move(primary), std::move(factory), std::move(options));
+    opened.store = make_queue(settings, std::move(primary), std::move(factory), std::move(events));
   } else {
     opened.store = open_remote(settings, std::move(events), error);
   }
