@@ -32,6 +32,14 @@ class Watcher : public test::ChainTest {
     EXPECT_TRUE(r.ok()) << r.error().message;
     return s;
   }
+  // An orchestrator with 10 LPT bonded to itself, active from the round this starts.
+  crypto::PrivateKey bonded_orchestrator() {
+    crypto::PrivateKey key = new_account(ether_milli(10000), lpt(10));
+    auto o = manager(key);
+    bond(*o, lpt(10), o->address());
+    next_round();
+    return key;
+  }
   void poll(chain::ChainServices &s) {
     auto r = test::await_chain<chain::Unit>(
         [&](chain::Callback<chain::Unit> cb) { s.watcher().poll_now(cb); });
@@ -60,12 +68,8 @@ TEST_F(Watcher, NewRoundsUpdateChainTime) {
 
 TEST_F(Watcher, SenderEventsReachTheCacheAndTheMonitor) {
   // An orchestrator so that the pool has one member and reserves have an owner.
-  auto o_key = new_account(ether_milli(10000), lpt(10));
-  auto o = manager(o_key);
-  bond(*o, lpt(10), o->address());
-  next_round();
-  auto b_key = new_account(ether_milli(10000));
-  auto b = manager(b_key);
+  auto o_key = bonded_orchestrator();
+  auto b = manager(new_account(ether_milli(10000)));
   send(*b, broker().fund_reserve(ether_milli(100)));
 
   auto s = start(o_key);
@@ -127,12 +131,8 @@ void hold_next_sender_info(test::RpcProxy &proxy, std::atomic<int> &asked, unsig
 }
 
 TEST_F(Watcher, AnEventDuringTheFirstReadOfASenderIsNotLost) {
-  auto o_key = new_account(ether_milli(10000), lpt(10));
-  auto o = manager(o_key);
-  bond(*o, lpt(10), o->address());
-  next_round();
-  auto b_key = new_account(ether_milli(10000));
-  auto b = manager(b_key);
+  auto o_key = bonded_orchestrator();
+  auto b = manager(new_account(ether_milli(10000)));
   send(*b, broker().fund_reserve(ether_milli(100)));
 
   test::RpcProxy proxy(url());
